@@ -1,0 +1,1 @@
+"""The China tech-hubs warehouse ETL: read, validate, load, build, publish."""

@@ -1,0 +1,153 @@
+"""Run dbt (in-process) into a new database file under warehouse/.build/<run>/.
+
+The published file is never opened for writing: dbt builds a fresh file with the
+same base name (dbt-duckdb names the catalog after it), attaching staging read-only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .settings import DB_NAME, Settings, package_version
+
+# Schemas of dbt's inner layers: views over the staging file, dropped before publishing.
+INTERNAL_SCHEMAS = ("staging", "intermediate")
+
+
+class BuildFailed(Exception):
+    """dbt failed: a model error or a failing test. ``failures`` names them."""
+
+    def __init__(self, message: str, failures: list[str]):
+        self.failures = failures
+        super().__init__(message + ("\n" + "\n".join(f"  - {f}" for f in failures) if failures else ""))
+
+
+@dataclass
+class DbtResult:
+    models: int = 0
+    tests: int = 0
+    unit_tests: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _env(values: dict[str, str]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def create_database(path: Path, storage_version: str) -> None:
+    """Create an empty DuckDB file pinned to ``storage_version`` (it keeps it for later writes)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": storage_version})
+    con.close()
+
+
+def run_dbt(settings: Settings, build_path: Path, run_id: str, fingerprint: str,
+            on_node: Callable[[str, str], None] | None = None) -> DbtResult:
+    """``dbt build`` (models, unit tests, data tests) into ``build_path``; raise BuildFailed on any error."""
+    from dbt.cli.main import dbtRunner
+
+    result = DbtResult()
+
+    def callback(event) -> None:  # dbt's structured logging events
+        name = event.info.name
+        if name == "NodeFinished" and on_node is not None:
+            node = event.data.node_info
+            on_node(node.unique_id, node.node_status)
+
+    dbt_vars = {
+        "techhubs_run_id": run_id,
+        "techhubs_fingerprint": fingerprint,
+        "techhubs_package_version": package_version(),
+        "techhubs_storage_version": settings.storage_version,
+    }
+    args = [
+        "build",
+        "--project-dir", str(settings.project_dir),
+        "--profiles-dir", str(settings.project_dir),
+        "--target-path", str(settings.dbt_target_dir),
+        "--log-path", str(settings.dbt_log_dir),
+        "--vars", json.dumps(dbt_vars),
+        "--quiet",
+        "--no-use-colors",
+    ]
+    env = {
+        "TECHHUBS_BUILD_PATH": str(build_path),
+        "TECHHUBS_STAGING_PATH": str(settings.staging_path),
+        "TECHHUBS_STORAGE_VERSION": settings.storage_version,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    with _env(env):
+        try:
+            res = dbtRunner(callbacks=[callback]).invoke(args)
+        finally:
+            _release_dbt_database()
+    if res.exception is not None:
+        raise BuildFailed(f"dbt could not run: {res.exception}", [])
+    for node_result in res.result or []:
+        node = node_result.node
+        kind = node.resource_type
+        status = str(node_result.status)
+        if kind == "model":
+            result.models += 1
+        elif kind == "unit_test":
+            result.unit_tests += 1
+        elif kind == "test":
+            result.tests += 1
+        if status in ("error", "fail", "runtime error"):
+            msg = (node_result.message or "").strip().splitlines()
+            result.failures.append(f"{kind} {node.name}: {status}" + (f" ({msg[0]})" if msg else ""))
+        elif status == "skipped":
+            result.failures.append(f"{kind} {node.name}: skipped because an upstream node failed")
+    if not res.success or result.failures:
+        raise BuildFailed("dbt build failed; nothing was published", result.failures)
+    return result
+
+
+def _release_dbt_database() -> None:
+    """dbt-duckdb keeps its DuckDB instance open in the process after ``invoke``; close it so
+    the file is checkpointed and can be reopened (read-only, to verify) and renamed."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        DuckDBConnectionManager._ENV = None
+        if env is not None:
+            env.close()
+    gc.collect()
+
+
+def finalise(build_path: Path) -> None:
+    """Drop dbt's inner layers (views over staging) and checkpoint, leaving only the marts."""
+    con = duckdb.connect(str(build_path))
+    try:
+        for schema in INTERNAL_SCHEMAS:
+            con.execute(f'drop schema if exists "{schema}" cascade')
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def build_dir_for(settings: Settings, run_id: str) -> Path:
+    return settings.build_root / run_id
+
+
+def build_path_for(settings: Settings, run_id: str) -> Path:
+    return build_dir_for(settings, run_id) / DB_NAME

@@ -1,0 +1,146 @@
+"""The `techhubs` command line: thin; it parses arguments and calls the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import refresh as refresh_mod
+from .problems import ValidationFailed
+from .settings import Settings
+from .validate import validate_seeds
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="The China tech-hubs warehouse: validate seeds, refresh, query.")
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+SeedsOpt = Annotated[Path | None, typer.Option("--seeds", help="Seeds folder (default: ./seeds or $TECHHUBS_SEEDS).")]
+WarehouseOpt = Annotated[Path | None, typer.Option(
+    "--warehouse", help="Warehouse folder (default: ./warehouse or $TECHHUBS_WAREHOUSE).")]
+
+
+@app.command()
+def validate(seeds: SeedsOpt = None) -> None:
+    """Check every fact against its article and the reference data; load nothing."""
+    settings = Settings.from_env(seeds)
+    try:
+        corpus = validate_seeds(settings.seeds_dir)
+    except ValidationFailed as exc:
+        err.print(exc.render(), markup=False)
+        raise typer.Exit(refresh_mod.EXIT_INVALID_INPUT) from None
+    c = corpus.counts()
+    err.print(f"valid: {c['sources']} articles, {c['numbers']} numbers, {c['relations']} relations, "
+              f"{c['statements']} statements, {c['evidence']} quotes found at their offsets")
+
+
+@app.command()
+def refresh(
+    seeds: SeedsOpt = None,
+    warehouse: WarehouseOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the inputs are unchanged.")] = False,
+    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another refresh's lock.")] = 0.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the run record as JSON on stdout.")] = False,
+    storage_version: Annotated[str | None, typer.Option(
+        "--storage-version", help="DuckDB storage version of the published file (default v1.1.0).")] = None,
+) -> None:
+    """Validate, load staging, build with dbt, verify and publish warehouse/tech_hubs.duckdb."""
+    settings = Settings.from_env(seeds, warehouse, lock_timeout=wait, storage_version=storage_version)
+
+    def progress(stage: str, message: str) -> None:
+        if message:
+            err.print(f"[bold]{stage:>10}[/bold]  {message}", markup=True)
+
+    record = refresh_mod.refresh(settings, force=force, progress=progress)
+    if as_json:
+        out.print_json(json.dumps(asdict(record)))
+    _summary(record)
+    raise typer.Exit(record.exit_code or 0)
+
+
+def _summary(record: refresh_mod.RunRecord) -> None:
+    if record.status == "success":
+        table = Table(title=f"published {record.published}", show_edge=False)
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, n in record.row_counts.items():
+            table.add_row(name, str(n))
+        err.print(table)
+        stages = ", ".join(f"{k} {v:.1f}s" for k, v in record.stage_seconds.items())
+        err.print(f"done in {record.seconds:.1f}s ({stages})")
+    elif record.status == "up_to_date":
+        err.print(f"up to date ({record.seconds:.2f}s); use --force to rebuild")
+    else:
+        err.print(f"[bold red]refresh {record.status}[/bold red] at stage '{record.stage}' "
+                  f"(exit {record.exit_code}); the published warehouse is unchanged", markup=True)
+        if record.error:
+            err.print(record.error, markup=False)
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run against the published warehouse (read-only).")],
+    warehouse: WarehouseOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Run one SQL query against the published file, opened read-only."""
+    settings = Settings.from_env(None, warehouse)
+    if not settings.published_path.exists():
+        err.print(f"no published warehouse at {settings.published_path}; run `techhubs refresh` first")
+        raise typer.Exit(1)
+    con = duckdb.connect(str(settings.published_path), read_only=True)
+    try:
+        rel = con.sql(sql)
+        if rel is None:
+            return
+        df = rel.df()
+    except duckdb.Error as exc:
+        err.print(f"query failed: {exc}", markup=False)
+        raise typer.Exit(1) from None
+    finally:
+        con.close()
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
+    else:
+        table = Table(show_edge=False)
+        for col in df.columns:
+            table.add_column(str(col))
+        for row in df.itertuples(index=False):
+            table.add_row(*("" if v is None or v != v else str(v) for v in row))
+        out.print(table)
+
+
+@app.command()
+def runs(
+    warehouse: WarehouseOpt = None,
+    last: Annotated[int, typer.Option("--last", help="How many of the latest runs to show.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List recent refresh runs from the run log, newest last."""
+    settings = Settings.from_env(None, warehouse)
+    records = refresh_mod.read_runs(settings)[-last:]
+    if as_json:
+        out.print_json(json.dumps(records))
+        return
+    table = Table(show_edge=False)
+    for col in ("run_id", "started_at", "status", "stage", "exit", "seconds", "changes"):
+        table.add_column(col)
+    for r in records:
+        changes = ", ".join(f"{k} {v}" for k, v in (r.get("changes") or {}).items() if v)
+        table.add_row(r["run_id"], r["started_at"], r["status"], r["stage"], str(r.get("exit_code")),
+                      str(r.get("seconds")), changes)
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

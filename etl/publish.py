@@ -1,0 +1,128 @@
+"""Verify a built file, then swap it in over the published one with an atomic rename.
+
+Readers that hold the old file open keep their consistent view (the inode lives on);
+new connections see the new file. A failure at any step leaves the published file
+as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import duckdb
+
+from .settings import DB_NAME, Settings
+
+# The public interface (CONTRACT.md): these must exist in every published file.
+PUBLIC_TABLES = (
+    "dim_place",
+    "dim_city",
+    "dim_province",
+    "dim_firm",
+    "dim_metric",
+    "dim_source",
+    "fct_metric_observation",
+    "fct_firm_presence",
+    "fct_city_metric_year",
+    "warehouse_build",
+)
+EXTRA_TABLES = ("fct_statement", "fct_fact_evidence", "dq_corrections")
+
+
+class VerifyFailed(Exception):
+    """The built file is not fit to publish."""
+
+
+def verify(path: Path, fingerprint: str) -> dict[str, int]:
+    """Open the built file read-only, as a reader would, and check it; return row counts."""
+    if Path(str(path) + ".wal").exists():
+        raise VerifyFailed(f"{path.name} has a write-ahead log left; it was not closed cleanly")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        objects = dict(
+            con.execute(
+                "select table_schema || '.' || table_name, table_type "
+                "from information_schema.tables where table_catalog = current_database()"
+            ).fetchall()
+        )
+        counts: dict[str, int] = {}
+        for table in PUBLIC_TABLES + EXTRA_TABLES:
+            kind = objects.get(f"main.{table}")
+            if kind is None:
+                raise VerifyFailed(f"table {table} is missing from the build")
+            if kind != "BASE TABLE":
+                raise VerifyFailed(f"{table} is a {kind}, not a table")
+            counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+        expected = {f"main.{t}" for t in PUBLIC_TABLES + EXTRA_TABLES}
+        stray = sorted(name for name in objects if name not in expected)
+        if stray:
+            raise VerifyFailed(f"unexpected tables or views in the build: {stray}")
+        empty = [t for t in PUBLIC_TABLES if counts[t] == 0]
+        if empty:
+            raise VerifyFailed(f"public tables are empty: {', '.join(empty)}")
+        row = con.execute("select input_fingerprint from warehouse_build").fetchall()
+        if len(row) != 1 or row[0][0] != fingerprint:
+            raise VerifyFailed("warehouse_build does not describe this build (fingerprint mismatch)")
+        return counts
+    finally:
+        con.close()
+
+
+def published_fingerprint(path: Path) -> str | None:
+    """The input fingerprint of the published file, or None if there is none (or it is unreadable)."""
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return con.execute("select input_fingerprint from warehouse_build").fetchone()[0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def swap_in(settings: Settings, built: Path, run_id: str) -> Path | None:
+    """Keep the current published file in the history, then atomically rename ``built`` over it.
+
+    Returns the history copy of the previous file, if there was one.
+    """
+    published = settings.published_path
+    if built.resolve().parent.stat().st_dev != published.parent.resolve().stat().st_dev:
+        raise VerifyFailed("the build folder is on another filesystem; rename would not be atomic")
+    with open(built, "rb") as fh:
+        os.fsync(fh.fileno())
+    previous = None
+    if published.exists():
+        settings.history_dir.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        previous = settings.history_dir / f"{stamp}-{run_id}-{DB_NAME}"
+        os.link(published, previous)  # a second name for the same bytes; no copy
+    os.replace(built, published)
+    _fsync_dir(published.parent)
+    prune_history(settings)
+    return previous
+
+
+def history(settings: Settings) -> list[Path]:
+    """Previously published files, newest first."""
+    if not settings.history_dir.exists():
+        return []
+    return sorted(settings.history_dir.glob(f"*-{DB_NAME}"), reverse=True)
+
+
+def prune_history(settings: Settings) -> None:
+    for old in history(settings)[settings.keep_published :]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,205 @@
+"""The refresh protocol (ARCHITECTURE.md): lock, fingerprint, validate, migrate, load,
+dbt build into a new file, verify, swap in, record the run.
+
+A refresh that fails at any step leaves the published file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import filelock
+
+from . import build, load, migrate, publish
+from .fingerprint import input_fingerprint
+from .problems import ValidationFailed
+from .settings import Settings
+from .validate import validate_seeds
+
+# Exit codes, documented in README.md.
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_INVALID_INPUT = 2
+EXIT_LOCKED = 3
+EXIT_BUILD_FAILED = 4
+EXIT_PUBLISH_FAILED = 5
+
+STAGES = ("lock", "fingerprint", "validate", "migrate", "load", "dbt build", "verify", "publish")
+
+
+class Locked(Exception):
+    """Another refresh holds the lock."""
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    started_at: str
+    finished_at: str | None = None
+    status: str = "running"  # success | up_to_date | failed | locked
+    stage: str = "lock"
+    error: str | None = None
+    exit_code: int | None = None
+    fingerprint: str | None = None
+    seeds_dir: str | None = None
+    warehouse_dir: str | None = None
+    published: str | None = None
+    previous: str | None = None
+    row_counts: dict[str, int] = field(default_factory=dict)
+    staging_counts: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, int] = field(default_factory=dict)
+    dbt: dict[str, int] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    seconds: float | None = None
+
+
+Progress = Callable[[str, str], None]  # (stage, message)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+def append_run(settings: Settings, record: RunRecord) -> None:
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with settings.run_log_path.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+
+
+def read_runs(settings: Settings) -> list[dict[str, Any]]:
+    if not settings.run_log_path.exists():
+        return []
+    runs = []
+    for line in settings.run_log_path.read_text(encoding="utf-8").splitlines():
+        try:
+            runs.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue  # a line cut short by a killed process
+    return runs
+
+
+def clean_stale_builds(settings: Settings) -> list[Path]:
+    """Remove build folders left by killed runs. Call only while holding the lock."""
+    removed = []
+    if settings.build_root.exists():
+        for path in settings.build_root.iterdir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def refresh(settings: Settings, force: bool = False, progress: Progress | None = None) -> RunRecord:
+    """Run one refresh; always returns its record (also appended to the run log)."""
+    say = progress or (lambda stage, msg: None)
+    record = RunRecord(
+        run_id=new_run_id(),
+        started_at=_now(),
+        seeds_dir=str(settings.seeds_dir),
+        warehouse_dir=str(settings.warehouse_dir),
+    )
+    t0 = time.monotonic()
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    lock = filelock.FileLock(str(settings.lock_path), timeout=settings.lock_timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        record.status, record.exit_code = "locked", EXIT_LOCKED
+        record.error = f"another refresh holds {settings.lock_path}; waited {settings.lock_timeout:g}s"
+        record.finished_at = _now()
+        record.seconds = round(time.monotonic() - t0, 3)
+        append_run(settings, record)
+        return record
+    build_dir = build.build_dir_for(settings, record.run_id)
+    stage_start = time.monotonic()
+
+    def enter(stage: str, message: str = "") -> None:
+        nonlocal stage_start
+        now = time.monotonic()
+        record.stage_seconds[record.stage] = round(now - stage_start, 3)
+        record.stage, stage_start = stage, now
+        say(stage, message)
+
+    try:
+        stale = clean_stale_builds(settings)
+        if stale:
+            say("lock", f"removed {len(stale)} stale build folder(s) from an interrupted run")
+        enter("fingerprint")
+        record.fingerprint = input_fingerprint(settings)
+        if not force and publish.published_fingerprint(settings.published_path) == record.fingerprint:
+            record.status, record.exit_code = "up_to_date", EXIT_OK
+            say("fingerprint", "the published warehouse already has this fingerprint: up to date")
+            return record
+
+        enter("validate", f"checking facts in {settings.seeds_dir} against their articles")
+        corpus = validate_seeds(settings.seeds_dir)
+        c = corpus.counts()
+        say("validate", f"{c['numbers']} numbers, {c['relations']} relations, {c['statements']} statements "
+                        f"from {c['sources']} articles: all valid")
+
+        enter("migrate", "alembic upgrade head on staging")
+        migrate.upgrade(settings.staging_path)
+
+        enter("load", "loading staging in one transaction")
+        loaded = load.load_corpus(settings.staging_path, corpus, record.run_id, record.fingerprint)
+        record.staging_counts, record.changes = loaded.row_counts, loaded.changes
+        say("load", "facts: " + ", ".join(f"{v} {k}" for k, v in loaded.changes.items()))
+
+        enter("dbt build", "dbt build (models, unit tests, data tests) into a new file")
+        built = build.build_path_for(settings, record.run_id)
+        build.create_database(built, settings.storage_version)
+        done = {"n": 0}
+
+        def on_node(unique_id: str, status: str) -> None:
+            done["n"] += 1
+            kind, _, name = unique_id.split(".", 2)
+            say("dbt build", f"[{done['n']}] {kind} {name.split('.')[-1]}: {status}")
+
+        dbt_result = build.run_dbt(settings, built, record.run_id, record.fingerprint, on_node)
+        record.dbt = {"models": dbt_result.models, "data_tests": dbt_result.tests,
+                      "unit_tests": dbt_result.unit_tests}
+        build.finalise(built)
+
+        enter("verify", "opening the new file read-only and checking the public tables")
+        record.row_counts = publish.verify(built, record.fingerprint)
+
+        enter("publish", f"atomic rename over {settings.published_path}")
+        previous = publish.swap_in(settings, built, record.run_id)
+        record.published = str(settings.published_path)
+        record.previous = str(previous) if previous else None
+        record.status, record.exit_code = "success", EXIT_OK
+        return record
+    except ValidationFailed as exc:
+        record.status, record.exit_code, record.error = "failed", EXIT_INVALID_INPUT, exc.render()
+        return record
+    except build.BuildFailed as exc:
+        record.status, record.exit_code, record.error = "failed", EXIT_BUILD_FAILED, str(exc)
+        return record
+    except publish.VerifyFailed as exc:
+        record.status, record.exit_code, record.error = "failed", EXIT_PUBLISH_FAILED, str(exc)
+        return record
+    except Exception as exc:  # noqa: BLE001 - recorded, reported, and the exit code says so
+        record.status, record.exit_code = "failed", EXIT_UNEXPECTED
+        record.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
+        return record
+    finally:
+        record.stage_seconds[record.stage] = round(time.monotonic() - stage_start, 3)
+        shutil.rmtree(build_dir, ignore_errors=True)
+        if record.finished_at is None:
+            record.finished_at = _now()
+            record.seconds = round(time.monotonic() - t0, 3)
+            append_run(settings, record)
+        if lock.is_locked:
+            lock.release()

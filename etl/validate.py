@@ -1,0 +1,655 @@
+"""Check every seed against its article and the reference data, all problems at once.
+
+``validate_seeds`` returns a ``Corpus`` of rows ready to load, or raises
+``ValidationFailed`` listing every problem with file, line, fact id and a hint.
+Nothing is written anywhere by this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .numbers import SCALES, NumberParseError, matches_stated, parse_number
+from .periods import Period, PeriodError, StatementDate, resolve_period
+from .problems import Problem, ValidationFailed
+from .seeds import (
+    LINE_KEY,
+    METRIC_KINDS,
+    PLACE_TYPES,
+    ArticleEntry,
+    FactsFile,
+    NumberFact,
+    Reference,
+    RelationFact,
+    StatementFact,
+    read_facts,
+    read_manifest,
+    read_reference,
+    sha256_of,
+)
+
+FX_TOLERANCE = 0.05  # an article's implied CNY/USD rate may differ this much from the series
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass
+class Corpus:
+    """Validated rows, one list per staging table."""
+
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
+    firms: list[dict[str, Any]] = field(default_factory=list)
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    fx_rates: list[dict[str, Any]] = field(default_factory=list)
+    fx_series: list[dict[str, Any]] = field(default_factory=list)
+    corrections: list[dict[str, Any]] = field(default_factory=list)
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in vars(self).items()}
+
+
+def normalise_ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+class ArticleText:
+    """An article's text with a whitespace-normalised view that maps back to offsets."""
+
+    def __init__(self, text: str):
+        self.text = text
+        chars: list[str] = []
+        index: list[int] = []
+        pending_space = False
+        for i, ch in enumerate(text):
+            if ch.isspace():
+                pending_space = bool(chars)
+                continue
+            if pending_space:
+                chars.append(" ")
+                index.append(i - 1)
+                pending_space = False
+            chars.append(ch)
+            index.append(i)
+        self.normalised = "".join(chars)
+        self._index = index
+
+    def find(self, quote: str) -> tuple[int, int] | None:
+        """Character offsets [start, end) of the quote in the original text, or None."""
+        needle = normalise_ws(quote)
+        if not needle:
+            return None
+        pos = self.normalised.find(needle)
+        if pos < 0:
+            return None
+        start = self._index[pos]
+        end = self._index[pos + len(needle) - 1] + 1
+        return start, end
+
+    def count(self, quote: str) -> int:
+        return self.normalised.count(normalise_ws(quote))
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    payload = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def _hint_for_missing_quote(article: ArticleText, quote: str) -> str:
+    words = normalise_ws(quote).split(" ")
+    # Find the longest prefix of the quote that does occur, to point at the first difference.
+    lo, hi = 0, len(words)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if article.normalised.find(" ".join(words[:mid])) >= 0:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo == 0:
+        return "no part of the quote's start occurs in the article; copy the sentence from the article file"
+    return (
+        f"the article has the first {lo} word(s) but then differs at {' '.join(words[lo : lo + 3])!r}; "
+        "copy it from the article (mind curly quotes and apostrophes)"
+    )
+
+
+class _Validator:
+    def __init__(self, seeds_dir: Path):
+        self.seeds_dir = seeds_dir
+        self.problems: list[Problem] = []
+        self.corpus = Corpus()
+        self.articles: dict[str, tuple[ArticleEntry, ArticleText, StatementDate]] = {}
+        self.places: dict[str, dict[str, Any]] = {}
+        self.firms: dict[str, dict[str, Any]] = {}
+        self.metrics: dict[str, dict[str, Any]] = {}
+        self.fx: dict[int, float] = {}
+        self.fx_series_id: str | None = None
+
+    def add(self, path: Path, line: int, item_id: str | None, message: str, hint: str | None = None) -> None:
+        self.problems.append(Problem(path, line, item_id, message, hint))
+
+    # -- sources ---------------------------------------------------------------------------
+    def check_articles(self) -> None:
+        articles_dir = self.seeds_dir / "articles"
+        manifest_path = articles_dir / "manifest.yml"
+        entries = read_manifest(articles_dir, self.problems)
+        registered: set[str] = set()
+        for entry in entries:
+            if entry.source_id in self.articles:
+                self.add(manifest_path, entry.line, entry.source_id, "source_id registered twice")
+                continue
+            if not _SLUG.match(entry.source_id):
+                self.add(manifest_path, entry.line, entry.source_id,
+                         "source_id must be lower case letters, digits, - and _")
+            registered.add(entry.file)
+            path = articles_dir / entry.file
+            if not path.exists():
+                self.add(manifest_path, entry.line, entry.source_id, f"article file {entry.file} is missing")
+                continue
+            actual = sha256_of(path)
+            if actual != entry.sha256:
+                self.add(
+                    path, 0, entry.source_id,
+                    f"article bytes changed: sha256 is {actual}, the manifest says {entry.sha256}",
+                    "articles are immutable snapshots; restore the original bytes, or register the new "
+                    "text as a new source with its own manifest entry",
+                )
+                continue
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.add(path, 0, entry.source_id, f"article is not UTF-8: {exc}")
+                continue
+            try:
+                stated = StatementDate.parse(entry.published_on)
+            except PeriodError as exc:
+                self.add(manifest_path, entry.line, entry.source_id, str(exc))
+                continue
+            if stated.precision != entry.published_precision:
+                self.add(manifest_path, entry.line, entry.source_id,
+                         f"published_on {entry.published_on!r} has precision {stated.precision}, "
+                         f"but published_precision says {entry.published_precision}")
+            self.articles[entry.source_id] = (entry, ArticleText(text), stated)
+            self.corpus.sources.append(
+                {
+                    "source_id": entry.source_id,
+                    "file_name": entry.file,
+                    "origin_file": entry.origin_file,
+                    "title": entry.title,
+                    "title_basis": entry.title_basis,
+                    "publisher": entry.publisher,
+                    "publisher_basis": entry.publisher_basis,
+                    "published_on": entry.published_on,
+                    "published_precision": entry.published_precision,
+                    "published_basis": entry.published_basis,
+                    "published_reason": " ".join(entry.published_reason.split()),
+                    "statement_date": stated.date,
+                    "url": entry.url,
+                    "licence": entry.licence,
+                    "licence_basis": entry.licence_basis,
+                    "sha256": entry.sha256,
+                    "char_count": len(text),
+                    "body": text,
+                }
+            )
+        for path in sorted(articles_dir.glob("*")):
+            if path.name == "manifest.yml" or path.name.startswith(".") or path.is_dir():
+                continue
+            if path.name not in registered:
+                self.add(path, 0, None, "article file is not in the manifest",
+                         "register it with its title, publisher, date and sha256 in manifest.yml")
+
+    # -- reference -------------------------------------------------------------------------
+    def check_reference(self) -> Reference:
+        ref_dir = self.seeds_dir / "reference"
+        ref = read_reference(ref_dir, self.problems)
+        places_path = ref_dir / "places.csv"
+        for row in ref.places:
+            pid = row.get("place_id")
+            if not pid or pid in self.places:
+                self.add(places_path, row[LINE_KEY], pid, "place_id missing or repeated")
+                continue
+            self.places[pid] = row
+        for row in ref.places:
+            line, pid = row[LINE_KEY], row.get("place_id")
+            if row.get("place_type") not in PLACE_TYPES:
+                self.add(places_path, line, pid, f"place_type {row.get('place_type')!r} is not one of {', '.join(PLACE_TYPES)}")
+            parent = row.get("parent_place_id")
+            if parent and parent not in self.places:
+                self.add(places_path, line, pid, f"parent_place_id {parent!r} is not a place")
+            for col in ("latitude", "longitude"):
+                if row.get(col) is not None:
+                    try:
+                        row[col] = float(row[col])
+                    except ValueError:
+                        self.add(places_path, line, pid, f"{col} {row[col]!r} is not a number")
+            row["is_provincial_capital"] = str(row.get("is_provincial_capital")).lower() == "true"
+        # Detect cycles in the parent chain.
+        for pid in self.places:
+            seen, cur = set(), pid
+            while cur:
+                if cur in seen:
+                    self.add(places_path, self.places[pid][LINE_KEY], pid, "parent_place_id forms a cycle")
+                    break
+                seen.add(cur)
+                cur = self.places.get(cur, {}).get("parent_place_id")
+        firms_path = ref_dir / "firms.csv"
+        for row in ref.firms:
+            fid = row.get("firm_id")
+            if not fid or fid in self.firms:
+                self.add(firms_path, row[LINE_KEY], fid, "firm_id missing or repeated")
+                continue
+            if row.get("hq_place_id") and row["hq_place_id"] not in self.places:
+                self.add(firms_path, row[LINE_KEY], fid, f"hq_place_id {row['hq_place_id']!r} is not a place")
+            self.firms[fid] = row
+        metrics_path = ref_dir / "metrics.csv"
+        for row in ref.metrics:
+            mid = row.get("metric_id")
+            if not mid or mid in self.metrics:
+                self.add(metrics_path, row[LINE_KEY], mid, "metric_id missing or repeated")
+                continue
+            if row.get("metric_kind") not in METRIC_KINDS:
+                self.add(metrics_path, row[LINE_KEY], mid, f"metric_kind {row.get('metric_kind')!r} is not one of {', '.join(METRIC_KINDS)}")
+            if str(row.get("is_flow")).lower() not in ("true", "false"):
+                self.add(metrics_path, row[LINE_KEY], mid, "is_flow must be true or false")
+            row["is_flow"] = str(row.get("is_flow")).lower() == "true"
+            for col in ("metric_name", "unit", "description"):
+                if not row.get(col):
+                    self.add(metrics_path, row[LINE_KEY], mid, f"{col} is empty")
+            self.metrics[mid] = row
+        fx_path = ref_dir / "fx_rates.csv"
+        series_ids = {s.get("series_id") for s in ref.fx_series}
+        if len(series_ids) != 1:
+            self.add(ref_dir / "fx_series.yml", 1, None, "exactly one exchange-rate series must be named")
+        self.fx_series_id = next(iter(series_ids), None)
+        for row in ref.fx_rates:
+            try:
+                year, rate = int(row["year"]), float(row["cny_per_usd"])
+                if rate <= 0:
+                    raise ValueError("not positive")
+            except (TypeError, ValueError, KeyError):
+                self.add(fx_path, row[LINE_KEY], None, "year must be an integer and cny_per_usd a positive number")
+                continue
+            if row.get("series_id") != self.fx_series_id:
+                self.add(fx_path, row[LINE_KEY], None, f"series_id {row.get('series_id')!r} is not the named series")
+                continue
+            if year in self.fx:
+                self.add(fx_path, row[LINE_KEY], None, f"year {year} appears twice")
+            self.fx[year] = rate
+        return ref
+
+    # -- facts -----------------------------------------------------------------------------
+    def _place_firm(self, path: Path, fact: Any, place: str | None, firm: str | None) -> None:
+        if place is not None and place not in self.places:
+            self.add(path, fact.line, fact.id, f"unknown place {place!r}",
+                     "use a place_id from seeds/reference/places.csv, or add the place there")
+        if firm is not None and firm not in self.firms:
+            self.add(path, fact.line, fact.id, f"unknown firm {firm!r}",
+                     "use a firm_id from seeds/reference/firms.csv, or add the firm there")
+        if place is None and firm is None:
+            self.add(path, fact.line, fact.id, "a fact needs a place, a firm or both")
+
+    def _evidence(self, path: Path, fact: Any, source_id: str, article: ArticleText) -> dict[str, Any] | None:
+        span = article.find(fact.quote)
+        if span is None:
+            self.add(path, fact.line, fact.id, "quote not found in the article (whitespace-normalised)",
+                     _hint_for_missing_quote(article, fact.quote))
+            return None
+        return {
+            "fact_id": fact.id,
+            "source_id": source_id,
+            "quote": fact.quote,
+            "evidence_start": span[0],
+            "evidence_end": span[1],
+            "facts_file": path.name,
+            "facts_line": fact.line,
+        }
+
+    def _period(self, path: Path, fact: Any, spec: Any, stated: StatementDate) -> Period | None:
+        if isinstance(spec, dict):
+            spec = {k: v for k, v in spec.items() if k != LINE_KEY}
+        try:
+            period = resolve_period(spec, stated)
+        except PeriodError as exc:
+            self.add(path, fact.line, fact.id, f"period: {exc}")
+            return None
+        if period.end < period.start:
+            self.add(path, fact.line, fact.id,
+                     f"period ends ({period.end}) before it starts ({period.start})")
+            return None
+        return period
+
+    def check_number(self, path: Path, fact: NumberFact, source_id: str, article: ArticleText,
+                     stated: StatementDate) -> dict[str, Any] | None:
+        ok = True
+        metric = self.metrics.get(fact.metric)
+        if metric is None:
+            self.add(path, fact.line, fact.id, f"unknown metric {fact.metric!r}",
+                     "use a metric_id from seeds/reference/metrics.csv, or add the metric there")
+            ok = False
+        self._place_firm(path, fact, fact.place, fact.firm)
+        if normalise_ws(fact.number) not in normalise_ws(fact.quote):
+            self.add(path, fact.line, fact.id, f"number {fact.number!r} does not occur in the quote",
+                     "'number' is the words of the quote that state the value")
+            ok = False
+        try:
+            parsed = parse_number(fact.number)
+        except NumberParseError as exc:
+            self.add(path, fact.line, fact.id, str(exc))
+            return None
+        if not matches_stated(parsed.value, fact.value):
+            self.add(path, fact.line, fact.id,
+                     f"value {fact.value:g} does not match the quote: {fact.number!r} reads as {parsed.value:g}",
+                     "value is the number as stated, before its scale (21.192 for '21.192 million')")
+            ok = False
+        if parsed.scale != fact.scale:
+            self.add(path, fact.line, fact.id,
+                     f"scale {fact.scale!r} does not match the quote: {fact.number!r} has scale {parsed.scale!r}")
+            ok = False
+        if parsed.comparator != fact.comparator and not fact.comparator_reason:
+            self.add(path, fact.line, fact.id,
+                     f"comparator {fact.comparator!r} does not match the quote: {fact.number!r} reads as {parsed.comparator!r}",
+                     "fix the comparator, or give comparator_reason when words outside 'number' set it")
+            ok = False
+        if parsed.currency != fact.currency:
+            self.add(path, fact.line, fact.id,
+                     f"currency {fact.currency!r} does not match the quote: {fact.number!r} reads as {parsed.currency!r}")
+            ok = False
+        if metric is not None:
+            kind = metric["metric_kind"]
+            if fact.unit is not None and fact.unit != metric["unit"]:
+                self.add(path, fact.line, fact.id,
+                         f"unit {fact.unit!r} is not the metric's unit {metric['unit']!r}",
+                         "leave unit out: it comes from the metric")
+                ok = False
+            if kind == "money" and fact.currency is None:
+                self.add(path, fact.line, fact.id, f"metric {fact.metric} is money but the fact has no currency")
+                ok = False
+            if kind != "money" and fact.currency is not None:
+                self.add(path, fact.line, fact.id, f"metric {fact.metric} is {kind}, not money, but the number has a currency")
+                ok = False
+            if (kind in ("percent", "share")) != parsed.is_percent:
+                self.add(path, fact.line, fact.id,
+                         f"metric {fact.metric} is {kind} but {fact.number!r} "
+                         f"{'is' if parsed.is_percent else 'is not'} a percentage")
+                ok = False
+        if fact.status != "reviewed":
+            self.add(path, fact.line, fact.id, "fact is not reviewed",
+                     "a curator checks it against the article, then sets status: reviewed (or deletes it)")
+            ok = False
+        period = self._period(path, fact, fact.period, stated)
+        if period is None or not ok:
+            return None
+        full_value = fact.value * SCALES[fact.scale] if fact.scale else fact.value
+        value_low = value_high = None
+        if fact.comparator == "exact":
+            value_low = value_high = full_value
+        elif fact.comparator in ("more_than", "at_least"):
+            value_low = full_value
+        elif fact.comparator in ("less_than", "at_most", "close_to"):
+            value_high = full_value
+        # Money is normalised at the rate of the year the value describes; an as-of
+        # figure or a plan describes the statement's own year.
+        fx_year = period.year or period.end.year
+        usd_stated = implied_rate = None
+        if fact.usd_number is not None:
+            if fact.currency != "CNY":
+                self.add(path, fact.line, fact.id, "usd_number is for a CNY amount the article also gives in USD")
+                return None
+            if normalise_ws(fact.usd_number) not in normalise_ws(fact.quote):
+                self.add(path, fact.line, fact.id, f"usd_number {fact.usd_number!r} does not occur in the quote")
+                return None
+            try:
+                usd = parse_number(fact.usd_number)
+            except NumberParseError as exc:
+                self.add(path, fact.line, fact.id, f"usd_number: {exc}")
+                return None
+            if usd.currency != "USD":
+                self.add(path, fact.line, fact.id, f"usd_number {fact.usd_number!r} is not in US dollars")
+                return None
+            usd_stated = usd.full_value
+            implied_rate = full_value / usd_stated
+            series_rate = self.fx.get(fx_year)
+            if series_rate is None:
+                self.add(path, fact.line, fact.id, f"no {self.fx_series_id} rate for {fx_year}",
+                         "add the year to seeds/reference/fx_rates.csv")
+                return None
+            gap = implied_rate / series_rate - 1
+            if abs(gap) > FX_TOLERANCE and not fact.fx_note:
+                self.add(path, fact.line, fact.id,
+                         f"the article's implied rate {implied_rate:.4f} CNY/USD is {gap:+.1%} from the "
+                         f"{fx_year} rate {series_rate:.4f} of {self.fx_series_id} (tolerance {FX_TOLERANCE:.0%})",
+                         "check the figures; if the article is right, say why in fx_note")
+                return None
+        if metric is not None and metric["metric_kind"] == "money" and fx_year not in self.fx:
+            self.add(path, fact.line, fact.id, f"no {self.fx_series_id} rate for {fx_year}",
+                     "add the year to seeds/reference/fx_rates.csv")
+            return None
+        return {
+            "fact_id": fact.id,
+            "metric_id": fact.metric,
+            "place_id": fact.place,
+            "firm_id": fact.firm,
+            "number_text": fact.number,
+            "value_stated": fact.value,
+            "scale": fact.scale,
+            "value": full_value,
+            "comparator": fact.comparator,
+            "comparator_reason": fact.comparator_reason,
+            "value_low": value_low,
+            "value_high": value_high,
+            "unit": metric["unit"] if fact.currency is None else {"CNY": "yuan", "USD": "US dollars"}[fact.currency],
+            "currency": fact.currency,
+            "usd_stated": usd_stated,
+            "usd_implied_rate": implied_rate,
+            "fx_year": fx_year if fact.currency else None,
+            "fx_note": normalise_ws(fact.fx_note) if fact.fx_note else None,
+            "period_start": period.start,
+            "period_end": period.end,
+            "period_precision": period.precision,
+            "period_resolution": period.resolution,
+            "period_note": fact.period_note,
+            "value_type": fact.value_type,
+            "notes": normalise_ws(fact.notes) if fact.notes else None,
+        }
+
+    def check_relation(self, path: Path, fact: RelationFact, article: ArticleText,
+                       stated: StatementDate) -> dict[str, Any] | None:
+        self._place_firm(path, fact, fact.place, fact.firm)
+        if fact.review != "reviewed":
+            self.add(path, fact.line, fact.id, "relation is not reviewed",
+                     "a curator checks it against the article, then sets review: reviewed (or deletes it)")
+            return None
+        period = self._period(path, fact, fact.period, stated) if fact.period is not None else None
+        if fact.period is not None and period is None:
+            return None
+        return {
+            "fact_id": fact.id,
+            "firm_id": fact.firm,
+            "place_id": fact.place,
+            "presence_type": fact.presence_type,
+            "status": fact.status,
+            "period_start": period.start if period else None,
+            "period_end": period.end if period else None,
+            "period_precision": period.precision if period else None,
+            "period_resolution": period.resolution if period else None,
+            "investment_fact_id": fact.investment,
+            "notes": normalise_ws(fact.notes) if fact.notes else None,
+        }
+
+    def check_statement(self, path: Path, fact: StatementFact) -> dict[str, Any] | None:
+        self._place_firm(path, fact, fact.place, fact.firm)
+        if normalise_ws(fact.text) not in normalise_ws(fact.quote):
+            self.add(path, fact.line, fact.id, "the statement's text does not occur in its quote")
+            return None
+        return {
+            "fact_id": fact.id,
+            "speaker": fact.speaker,
+            "speaker_role": fact.speaker_role,
+            "firm_id": fact.firm,
+            "place_id": fact.place,
+            "statement_text": fact.text,
+            "notes": normalise_ws(fact.notes) if fact.notes else None,
+        }
+
+    def check_facts(self) -> None:
+        facts_dir = self.seeds_dir / "facts"
+        files = read_facts(facts_dir, self.problems)
+        seen_files: dict[str, Path] = {}
+        # fact_id -> (kind, row, first path, first line)
+        merged: dict[str, tuple[str, dict[str, Any], Path, int]] = {}
+        identities: dict[tuple, tuple[str, Path]] = {}
+        for ff in files:
+            self._check_file(ff, seen_files, merged, identities)
+        for source_id in self.articles:
+            if source_id not in seen_files:
+                self.add(facts_dir / f"{source_id}.yml", 0, None,
+                         f"source {source_id} has no facts file", "every registered article has a facts file")
+        # Investments referenced by relations must be money facts of the same firm.
+        numbers = {r["fact_id"]: r for r in self.corpus.numbers}
+        for rel in self.corpus.relations:
+            inv = rel["investment_fact_id"]
+            if inv is None:
+                continue
+            _, _, rpath, rline = merged[rel["fact_id"]]
+            target = numbers.get(inv)
+            if target is None:
+                self.add(rpath, rline, rel["fact_id"], f"investment {inv!r} is not a valid number fact")
+            elif target["metric_id"] != "investment" or target["firm_id"] != rel["firm_id"]:
+                self.add(rpath, rline, rel["fact_id"],
+                         f"investment {inv!r} must be an 'investment' fact of firm {rel['firm_id']}")
+
+    def _check_file(self, ff: FactsFile, seen_files: dict[str, Path], merged: dict, identities: dict) -> None:
+        path = ff.path
+        if ff.source_id is None:
+            self.add(path, 1, None, "facts file has no source_id")
+            return
+        if ff.source_id not in self.articles:
+            self.add(path, 1, None, f"source_id {ff.source_id!r} is not in the article manifest",
+                     "register the article in seeds/articles/manifest.yml first")
+            return
+        if path.stem != ff.source_id:
+            self.add(path, 1, None, f"facts file for {ff.source_id} must be named {ff.source_id}.yml")
+        seen_files[ff.source_id] = path
+        _, article, stated = self.articles[ff.source_id]
+        kinds: list[tuple[str, list, Any]] = [
+            ("number", ff.numbers, lambda f: self.check_number(path, f, ff.source_id, article, stated)),
+            ("relation", ff.relations, lambda f: self.check_relation(path, f, article, stated)),
+            ("statement", ff.statements, lambda f: self.check_statement(path, f)),
+        ]
+        for kind, facts, check in kinds:
+            for fact in facts:
+                if not _SLUG.match(fact.id):
+                    self.add(path, fact.line, fact.id, "fact id must be lower case letters, digits, - and _")
+                evidence = self._evidence(path, fact, ff.source_id, article)
+                row = check(fact)
+                if row is None or evidence is None:
+                    continue
+                self._merge(kind, row, evidence, path, fact.line, merged, identities, ff.source_id)
+
+    def _merge(self, kind: str, row: dict[str, Any], evidence: dict[str, Any], path: Path, line: int,
+               merged: dict, identities: dict, source_id: str) -> None:
+        fact_id = row["fact_id"]
+        if fact_id in merged:
+            prev_kind, prev_row, prev_path, prev_line = merged[fact_id]
+            prev_row = {k: v for k, v in prev_row.items() if k != "content_hash"}
+            if prev_kind != kind or prev_row != row:
+                diff = sorted(k for k in row if prev_row.get(k) != row.get(k)) if prev_kind == kind else ["kind"]
+                self.add(path, line, fact_id,
+                         f"fact id is also used at {prev_path.name}:{prev_line} with different content ({', '.join(diff)})",
+                         "the same id in two files means one fact with two sources: make the fields equal, "
+                         "or give this fact its own id")
+                return
+            if any(e["fact_id"] == fact_id and e["source_id"] == source_id for e in self.corpus.evidence):
+                self.add(path, line, fact_id, f"fact id is used twice in this file (also line {prev_line})")
+                return
+            self.corpus.evidence.append(evidence)
+            return
+        if kind == "number":
+            identity = (source_id, row["metric_id"], row["place_id"], row["firm_id"],
+                        row["period_start"], row["period_end"], row["value_type"])
+            if identity in identities:
+                other, other_path = identities[identity]
+                self.add(path, line, fact_id,
+                         f"same source, metric, subject, period and value type as {other} ({other_path.name})",
+                         "one value per source for each metric, subject, period and value type")
+                return
+            identities[identity] = (fact_id, path)
+        merged[fact_id] = (kind, row, path, line)
+        row["content_hash"] = content_hash(row)
+        {"number": self.corpus.numbers, "relation": self.corpus.relations,
+         "statement": self.corpus.statements}[kind].append(row)
+        self.corpus.evidence.append(evidence)
+
+    # -- corrections -----------------------------------------------------------------------
+    def check_corrections(self, ref: Reference) -> None:
+        path = self.seeds_dir / "reference" / "corrections.yml"
+        for c in ref.corrections:
+            if c.source_id not in self.articles:
+                self.add(path, c.line, c.correction_id, f"source {c.source_id!r} is not registered")
+                continue
+            _, article, _ = self.articles[c.source_id]
+            span = article.find(c.quote)
+            if span is None:
+                self.add(path, c.line, c.correction_id,
+                         "the correction no longer applies: its quote is not in the source",
+                         "review the correction against the article; remove it or update its quote")
+                continue
+            place = self.places.get(c.place)
+            if place is None:
+                self.add(path, c.line, c.correction_id, f"unknown place {c.place!r}")
+                continue
+            if c.status == "applied" and place.get("place_type") != c.corrected:
+                self.add(path, c.line, c.correction_id,
+                         f"the correction says {c.place} is a {c.corrected}, but places.csv says "
+                         f"{place.get('place_type')}")
+                continue
+            self.corpus.corrections.append(
+                {
+                    "correction_id": c.correction_id,
+                    "source_id": c.source_id,
+                    "quote": c.quote,
+                    "evidence_start": span[0],
+                    "evidence_end": span[1],
+                    "field_name": c.field,
+                    "place_id": c.place,
+                    "stated_value": c.stated,
+                    "corrected_value": c.corrected,
+                    "reason": normalise_ws(c.reason),
+                    "status": c.status,
+                }
+            )
+
+    def finish_reference(self, ref: Reference) -> None:
+        strip = lambda row: {k: v for k, v in row.items() if k != LINE_KEY}  # noqa: E731
+        self.corpus.places = [strip(r) for r in self.places.values()]
+        self.corpus.firms = [strip(r) for r in self.firms.values()]
+        self.corpus.metrics = [strip(r) for r in self.metrics.values()]
+        self.corpus.fx_rates = [
+            {"series_id": self.fx_series_id, "year": y, "cny_per_usd": r} for y, r in sorted(self.fx.items())
+        ]
+        self.corpus.fx_series = [
+            {k: (" ".join(str(v).split()) if v is not None else None) for k, v in s.items() if k != LINE_KEY}
+            for s in ref.fx_series
+        ]
+
+
+def validate_seeds(seeds_dir: Path) -> Corpus:
+    """Validate the seed folders; return the corpus or raise ``ValidationFailed``."""
+    v = _Validator(Path(seeds_dir))
+    v.check_articles()
+    ref = v.check_reference()
+    v.check_facts()
+    v.check_corrections(ref)
+    if v.problems:
+        raise ValidationFailed(v.problems, root=Path(seeds_dir).parent)
+    v.finish_reference(ref)
+    return v.corpus

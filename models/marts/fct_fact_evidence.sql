@@ -1,0 +1,30 @@
+-- Every piece of evidence: which fact, which article, the verbatim quote and its
+-- character offsets in the article (start inclusive, end exclusive, 0-based).
+with evidence as (
+    select * from {{ ref('stg_etl__evidence') }}
+),
+
+kinds as (
+    select fact_id, 'number' as fact_kind from {{ ref('stg_etl__numbers') }}
+    union all
+    select fact_id, 'relation' as fact_kind from {{ ref('stg_etl__relations') }}
+    union all
+    select fact_id, 'statement' as fact_kind from {{ ref('stg_etl__statements') }}
+),
+
+final as (
+    select
+        {{ stable_id(['evidence.fact_id', 'evidence.source_id']) }} as evidence_id,
+        evidence.fact_id,
+        kinds.fact_kind,
+        evidence.source_id,
+        evidence.evidence_quote,
+        evidence.evidence_start,
+        evidence.evidence_end,
+        evidence.facts_file,
+        evidence.facts_line
+    from evidence
+    inner join kinds on evidence.fact_id = kinds.fact_id
+)
+
+select * from final

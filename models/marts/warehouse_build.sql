@@ -1,0 +1,43 @@
+-- One row describing the build that produced this file.
+with counts as (
+    select
+        (select count(*) from {{ ref('fct_metric_observation') }}) as observation_rows,
+        (select count(*) from {{ ref('fct_firm_presence') }}) as presence_rows,
+        (select count(*) from {{ ref('fct_city_metric_year') }}) as city_metric_year_rows,
+        (select count(*) from {{ ref('fct_statement') }}) as statement_rows,
+        (select count(*) from {{ ref('fct_fact_evidence') }}) as evidence_rows,
+        (select count(*) from {{ ref('dim_place') }}) as place_rows,
+        (select count(*) from {{ ref('dim_city') }}) as city_rows,
+        (select count(*) from {{ ref('dim_province') }}) as province_rows,
+        (select count(*) from {{ ref('dim_firm') }}) as firm_rows,
+        (select count(*) from {{ ref('dim_metric') }}) as metric_rows,
+        (select count(*) from {{ ref('dim_source') }}) as source_rows,
+        (select count(*) from {{ ref('dq_corrections') }}) as correction_rows
+),
+
+final as (
+    select
+        '{{ var("techhubs_run_id") }}' as build_id,
+        cast(current_timestamp as timestamp) as built_at,
+        '{{ var("techhubs_fingerprint") }}' as input_fingerprint,
+        '{{ var("techhubs_package_version") }}' as package_version,
+        '{{ dbt_version }}' as dbt_version,
+        version() as duckdb_version,
+        '{{ var("techhubs_storage_version") }}' as storage_version,
+        '{{ var("techhubs_fx_series") }}' as fx_series,
+        observation_rows,
+        presence_rows,
+        city_metric_year_rows,
+        statement_rows,
+        evidence_rows,
+        place_rows,
+        city_rows,
+        province_rows,
+        firm_rows,
+        metric_rows,
+        source_rows,
+        correction_rows
+    from counts
+)
+
+select * from final

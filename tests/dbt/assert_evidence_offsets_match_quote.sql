@@ -1,0 +1,26 @@
+-- Every quote sits at its recorded offsets in its article (whitespace-normalised).
+with evidence as (
+    select * from {{ ref('stg_etl__evidence') }}
+),
+
+sources as (
+    select * from {{ ref('stg_etl__sources') }}
+),
+
+checked as (
+    select
+        evidence.fact_id,
+        evidence.source_id,
+        evidence.evidence_quote,
+        regexp_replace(trim(evidence.evidence_quote), '\s+', ' ', 'g') as quote_normalised,
+        regexp_replace(
+            substr(sources.body, evidence.evidence_start + 1, evidence.evidence_end - evidence.evidence_start),
+            '\s+', ' ', 'g'
+        ) as text_at_offsets
+    from evidence
+    left join sources on evidence.source_id = sources.source_id
+)
+
+select *
+from checked
+where text_at_offsets is null or text_at_offsets != quote_normalised
