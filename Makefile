@@ -6,7 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: warehouse test lint unit e2e dbt-test validate clean help
+DUCKDB11 := .venv-duckdb11/bin/python
+
+.PHONY: warehouse test lint unit e2e validate duckdb11 clean help
 
 help:
 	@echo "make warehouse  - set up .venv and build warehouse/tech_hubs.duckdb"
@@ -39,7 +41,14 @@ unit: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest -m e2e
 
-test: $(STAMP) lint
+# An old DuckDB client in its own environment: the published file must open in it.
+$(DUCKDB11):
+	$(PYTHON) -m venv .venv-duckdb11
+	$(DUCKDB11) -m pip install --quiet "duckdb>=1.1,<1.2"
+
+duckdb11: $(DUCKDB11)
+
+test: $(STAMP) lint $(DUCKDB11)
 	$(BIN)/pytest
 
 clean:

@@ -27,7 +27,9 @@ class BuildFailed(Exception):
 
     def __init__(self, message: str, failures: list[str]):
         self.failures = failures
-        super().__init__(message + ("\n" + "\n".join(f"  - {f}" for f in failures) if failures else ""))
+        super().__init__(
+            message + ("\n" + "\n".join(f"  - {f}" for f in failures) if failures else "")
+        )
 
 
 @dataclass
@@ -59,8 +61,13 @@ def create_database(path: Path, storage_version: str) -> None:
     con.close()
 
 
-def run_dbt(settings: Settings, build_path: Path, run_id: str, fingerprint: str,
-            on_node: Callable[[str, str], None] | None = None) -> DbtResult:
+def run_dbt(
+    settings: Settings,
+    build_path: Path,
+    run_id: str,
+    fingerprint: str,
+    on_node: Callable[[str, str], None] | None = None,
+) -> DbtResult:
     """``dbt build`` (models, unit tests, data tests) into ``build_path``; raise BuildFailed on any error."""
     from dbt.cli.main import dbtRunner
 
@@ -80,11 +87,16 @@ def run_dbt(settings: Settings, build_path: Path, run_id: str, fingerprint: str,
     }
     args = [
         "build",
-        "--project-dir", str(settings.project_dir),
-        "--profiles-dir", str(settings.project_dir),
-        "--target-path", str(settings.dbt_target_dir),
-        "--log-path", str(settings.dbt_log_dir),
-        "--vars", json.dumps(dbt_vars),
+        "--project-dir",
+        str(settings.project_dir),
+        "--profiles-dir",
+        str(settings.project_dir),
+        "--target-path",
+        str(settings.dbt_target_dir),
+        "--log-path",
+        str(settings.dbt_log_dir),
+        "--vars",
+        json.dumps(dbt_vars),
         "--quiet",
         "--no-use-colors",
     ]
@@ -113,7 +125,9 @@ def run_dbt(settings: Settings, build_path: Path, run_id: str, fingerprint: str,
             result.tests += 1
         if status in ("error", "fail", "runtime error"):
             msg = (node_result.message or "").strip().splitlines()
-            result.failures.append(f"{kind} {node.name}: {status}" + (f" ({msg[0]})" if msg else ""))
+            result.failures.append(
+                f"{kind} {node.name}: {status}" + (f" ({msg[0]})" if msg else "")
+            )
         elif status == "skipped":
             result.failures.append(f"{kind} {node.name}: skipped because an upstream node failed")
     if not res.success or result.failures:

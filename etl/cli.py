@@ -18,14 +18,23 @@ from .problems import ValidationFailed
 from .settings import Settings
 from .validate import validate_seeds
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="The China tech-hubs warehouse: validate seeds, refresh, query.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="The China tech-hubs warehouse: validate seeds, refresh, query.",
+)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
-SeedsOpt = Annotated[Path | None, typer.Option("--seeds", help="Seeds folder (default: ./seeds or $TECHHUBS_SEEDS).")]
-WarehouseOpt = Annotated[Path | None, typer.Option(
-    "--warehouse", help="Warehouse folder (default: ./warehouse or $TECHHUBS_WAREHOUSE).")]
+SeedsOpt = Annotated[
+    Path | None, typer.Option("--seeds", help="Seeds folder (default: ./seeds or $TECHHUBS_SEEDS).")
+]
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse", help="Warehouse folder (default: ./warehouse or $TECHHUBS_WAREHOUSE)."
+    ),
+]
 
 
 @app.command()
@@ -38,22 +47,37 @@ def validate(seeds: SeedsOpt = None) -> None:
         err.print(exc.render(), markup=False)
         raise typer.Exit(refresh_mod.EXIT_INVALID_INPUT) from None
     c = corpus.counts()
-    err.print(f"valid: {c['sources']} articles, {c['numbers']} numbers, {c['relations']} relations, "
-              f"{c['statements']} statements, {c['evidence']} quotes found at their offsets")
+    err.print(
+        f"valid: {c['sources']} articles, {c['numbers']} numbers, {c['relations']} relations, "
+        f"{c['statements']} statements, {c['evidence']} quotes found at their offsets"
+    )
 
 
 @app.command()
 def refresh(
     seeds: SeedsOpt = None,
     warehouse: WarehouseOpt = None,
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even if the inputs are unchanged.")] = False,
-    wait: Annotated[float, typer.Option("--wait", help="Seconds to wait for another refresh's lock.")] = 0.0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the run record as JSON on stdout.")] = False,
-    storage_version: Annotated[str | None, typer.Option(
-        "--storage-version", help="DuckDB storage version of the published file (default v1.1.0).")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Rebuild even if the inputs are unchanged.")
+    ] = False,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for another refresh's lock.")
+    ] = 0.0,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the run record as JSON on stdout.")
+    ] = False,
+    storage_version: Annotated[
+        str | None,
+        typer.Option(
+            "--storage-version",
+            help="DuckDB storage version of the published file (default v1.1.0).",
+        ),
+    ] = None,
 ) -> None:
     """Validate, load staging, build with dbt, verify and publish warehouse/tech_hubs.duckdb."""
-    settings = Settings.from_env(seeds, warehouse, lock_timeout=wait, storage_version=storage_version)
+    settings = Settings.from_env(
+        seeds, warehouse, lock_timeout=wait, storage_version=storage_version
+    )
 
     def progress(stage: str, message: str) -> None:
         if message:
@@ -79,22 +103,29 @@ def _summary(record: refresh_mod.RunRecord) -> None:
     elif record.status == "up_to_date":
         err.print(f"up to date ({record.seconds:.2f}s); use --force to rebuild")
     else:
-        err.print(f"[bold red]refresh {record.status}[/bold red] at stage '{record.stage}' "
-                  f"(exit {record.exit_code}); the published warehouse is unchanged", markup=True)
+        err.print(
+            f"[bold red]refresh {record.status}[/bold red] at stage '{record.stage}' "
+            f"(exit {record.exit_code}); the published warehouse is unchanged",
+            markup=True,
+        )
         if record.error:
             err.print(record.error, markup=False)
 
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="SQL to run against the published warehouse (read-only).")],
+    sql: Annotated[
+        str, typer.Argument(help="SQL to run against the published warehouse (read-only).")
+    ],
     warehouse: WarehouseOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
 ) -> None:
     """Run one SQL query against the published file, opened read-only."""
     settings = Settings.from_env(None, warehouse)
     if not settings.published_path.exists():
-        err.print(f"no published warehouse at {settings.published_path}; run `techhubs refresh` first")
+        err.print(
+            f"no published warehouse at {settings.published_path}; run `techhubs refresh` first"
+        )
         raise typer.Exit(1)
     con = duckdb.connect(str(settings.published_path), read_only=True)
     try:
@@ -137,8 +168,15 @@ def runs(
         table.add_column(col)
     for r in records:
         changes = ", ".join(f"{k} {v}" for k, v in (r.get("changes") or {}).items() if v)
-        table.add_row(r["run_id"], r["started_at"], r["status"], r["stage"], str(r.get("exit_code")),
-                      str(r.get("seconds")), changes)
+        table.add_row(
+            r["run_id"],
+            r["started_at"],
+            r["status"],
+            r["stage"],
+            str(r.get("exit_code")),
+            str(r.get("seconds")),
+            changes,
+        )
     out.print(table)
 
 

@@ -15,8 +15,11 @@ SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".txt", ".md", ".mako", ".js
 
 def _files(root: Path) -> list[Path]:
     return sorted(
-        p for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and (p.suffix in SUFFIXES or p.parent.name == "articles")
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and (p.suffix in SUFFIXES or p.parent.name == "articles")
     )
 
 

@@ -35,9 +35,11 @@ FACT_TABLES = [
     (s.FactRelation, "relations", "relation"),
     (s.FactStatement, "statements", "statement"),
 ]
-DATA_TABLES = [m.__tablename__ for m, _ in REPLACED] + [m.__tablename__ for m, _, _ in FACT_TABLES] + [
-    s.FactRevision.__tablename__
-]
+DATA_TABLES = (
+    [m.__tablename__ for m, _ in REPLACED]
+    + [m.__tablename__ for m, _, _ in FACT_TABLES]
+    + [s.FactRevision.__tablename__]
+)
 
 
 @dataclass
@@ -51,22 +53,38 @@ class LoadResult:
 
     @property
     def changes(self) -> dict[str, int]:
-        return {"added": self.added, "changed": self.changed, "removed": self.removed, "unchanged": self.unchanged}
+        return {
+            "added": self.added,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+        }
 
 
 def _jsonable(row: dict[str, Any]) -> str:
     return json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
 
 
-def _load_facts(conn: sa.Connection, model: type[s.Base], rows: list[dict[str, Any]], kind: str,
-                run_id: str, result: LoadResult) -> None:
+def _load_facts(
+    conn: sa.Connection,
+    model: type[s.Base],
+    rows: list[dict[str, Any]],
+    kind: str,
+    run_id: str,
+    result: LoadResult,
+) -> None:
     table = model.__table__
     rev = s.FactRevision.__table__
-    current = {r.fact_id: (r.content_hash, r.revision) for r in conn.execute(
-        sa.select(table.c.fact_id, table.c.content_hash, table.c.revision))}
+    current = {
+        r.fact_id: (r.content_hash, r.revision)
+        for r in conn.execute(sa.select(table.c.fact_id, table.c.content_hash, table.c.revision))
+    }
     # A fact removed earlier and added again continues its revision numbers.
-    last_revision = dict(conn.execute(
-        sa.select(rev.c.fact_id, sa.func.max(rev.c.revision)).group_by(rev.c.fact_id)).all())
+    last_revision = dict(
+        conn.execute(
+            sa.select(rev.c.fact_id, sa.func.max(rev.c.revision)).group_by(rev.c.fact_id)
+        ).all()
+    )
     incoming = {r["fact_id"]: r for r in rows}
     inserts, revisions = [], []
     for fact_id, row in incoming.items():
@@ -112,7 +130,8 @@ def _load_facts(conn: sa.Connection, model: type[s.Base], rows: list[dict[str, A
 
 def row_counts(conn: sa.Connection) -> dict[str, int]:
     return {
-        name: conn.execute(sa.text(f'select count(*) from "{name}"')).scalar_one() for name in DATA_TABLES
+        name: conn.execute(sa.text(f'select count(*) from "{name}"')).scalar_one()
+        for name in DATA_TABLES
     }
 
 

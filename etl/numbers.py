@@ -224,7 +224,9 @@ def decimals(value: float | int | str) -> int:
     return len(text.split(".", 1)[1]) if "." in text else 0
 
 
-def matches_stated(parsed_value: float, stated: float | int, stated_text: str | None = None) -> bool:
+def matches_stated(
+    parsed_value: float, stated: float | int, stated_text: str | None = None
+) -> bool:
     """True when the curator's value is the parsed value, to the decimals the curator wrote.
 
     A curator writes 33.33 for "one out of every three": equal to two decimals.

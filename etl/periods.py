@@ -65,9 +65,7 @@ class StatementDate:
         try:
             return cls(dt.date.fromisoformat(text), "day")
         except ValueError:
-            raise PeriodError(
-                f"published_on {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD"
-            ) from None
+            raise PeriodError(f"published_on {text!r} is not YYYY, YYYY-MM or YYYY-MM-DD") from None
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,9 @@ def resolve_relative(phrase: str, stated: StatementDate) -> Period:
     p = " ".join(phrase.lower().split())
     p = re.sub(r"^(in|during|over) ", "", p)
     d = stated.date
-    said = f"{phrase!r} from statement date {d.isoformat() if stated.precision == 'day' else d.year}"
+    said = (
+        f"{phrase!r} from statement date {d.isoformat() if stated.precision == 'day' else d.year}"
+    )
 
     if p == "last year":
         return _year(d.year - 1, f"{said} -> {d.year - 1}")
@@ -205,7 +205,9 @@ def resolve_period(spec: object, stated: StatementDate) -> Period:
             return resolve_relative(str(spec["relative"]), stated)
         missing = {"start", "end", "precision"} - set(spec)
         if missing:
-            raise PeriodError(f"an explicit period needs start, end and precision; missing {sorted(missing)}")
+            raise PeriodError(
+                f"an explicit period needs start, end and precision; missing {sorted(missing)}"
+            )
         try:
             start = dt.date.fromisoformat(str(spec["start"]))
             end = dt.date.fromisoformat(str(spec["end"]))
@@ -218,7 +220,9 @@ def resolve_period(spec: object, stated: StatementDate) -> Period:
     text = str(spec).strip()
     if text == "as_of":
         if stated.precision == "day":
-            return Period(stated.date, stated.date, "as-of", f"as of the statement date {stated.date}")
+            return Period(
+                stated.date, stated.date, "as-of", f"as of the statement date {stated.date}"
+            )
         return Period(
             stated.date,
             stated.last_possible,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +18,8 @@ class Problem:
     def render(self, root: Path | None = None) -> str:
         path = self.path
         if root is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 path = self.path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
         where = f"{path}:{self.line}" if self.line else f"{path}"
         item = f" [{self.item_id}]" if self.item_id else ""
         hint = f"\n    hint: {self.hint}" if self.hint else ""
@@ -37,4 +36,6 @@ class ValidationFailed(Exception):
 
     def render(self) -> str:
         lines = [p.render(self.root) for p in self.problems]
-        return f"{len(self.problems)} problem(s) in the seeds; nothing was loaded:\n" + "\n".join(lines)
+        return f"{len(self.problems)} problem(s) in the seeds; nothing was loaded:\n" + "\n".join(
+            lines
+        )

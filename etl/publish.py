@@ -64,7 +64,9 @@ def verify(path: Path, fingerprint: str) -> dict[str, int]:
             raise VerifyFailed(f"public tables are empty: {', '.join(empty)}")
         row = con.execute("select input_fingerprint from warehouse_build").fetchall()
         if len(row) != 1 or row[0][0] != fingerprint:
-            raise VerifyFailed("warehouse_build does not describe this build (fingerprint mismatch)")
+            raise VerifyFailed(
+                "warehouse_build does not describe this build (fingerprint mismatch)"
+            )
         return counts
     finally:
         con.close()

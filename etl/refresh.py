@@ -117,7 +117,9 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         lock.acquire()
     except filelock.Timeout:
         record.status, record.exit_code = "locked", EXIT_LOCKED
-        record.error = f"another refresh holds {settings.lock_path}; waited {settings.lock_timeout:g}s"
+        record.error = (
+            f"another refresh holds {settings.lock_path}; waited {settings.lock_timeout:g}s"
+        )
         record.finished_at = _now()
         record.seconds = round(time.monotonic() - t0, 3)
         append_run(settings, record)
@@ -138,7 +140,10 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
             say("lock", f"removed {len(stale)} stale build folder(s) from an interrupted run")
         enter("fingerprint")
         record.fingerprint = input_fingerprint(settings)
-        if not force and publish.published_fingerprint(settings.published_path) == record.fingerprint:
+        if (
+            not force
+            and publish.published_fingerprint(settings.published_path) == record.fingerprint
+        ):
             record.status, record.exit_code = "up_to_date", EXIT_OK
             say("fingerprint", "the published warehouse already has this fingerprint: up to date")
             return record
@@ -146,8 +151,11 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         enter("validate", f"checking facts in {settings.seeds_dir} against their articles")
         corpus = validate_seeds(settings.seeds_dir)
         c = corpus.counts()
-        say("validate", f"{c['numbers']} numbers, {c['relations']} relations, {c['statements']} statements "
-                        f"from {c['sources']} articles: all valid")
+        say(
+            "validate",
+            f"{c['numbers']} numbers, {c['relations']} relations, {c['statements']} statements "
+            f"from {c['sources']} articles: all valid",
+        )
 
         enter("migrate", "alembic upgrade head on staging")
         migrate.upgrade(settings.staging_path)
@@ -168,8 +176,11 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
             say("dbt build", f"[{done['n']}] {kind} {name.split('.')[-1]}: {status}")
 
         dbt_result = build.run_dbt(settings, built, record.run_id, record.fingerprint, on_node)
-        record.dbt = {"models": dbt_result.models, "data_tests": dbt_result.tests,
-                      "unit_tests": dbt_result.unit_tests}
+        record.dbt = {
+            "models": dbt_result.models,
+            "data_tests": dbt_result.tests,
+            "unit_tests": dbt_result.unit_tests,
+        }
         build.finalise(built)
 
         enter("verify", "opening the new file read-only and checking the public tables")

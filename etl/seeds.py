@@ -180,7 +180,9 @@ class Reference:
     corrections: list[Correction]
 
 
-def _pydantic_problems(path: Path, line: int, item_id: str | None, exc: ValidationError) -> list[Problem]:
+def _pydantic_problems(
+    path: Path, line: int, item_id: str | None, exc: ValidationError
+) -> list[Problem]:
     out = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
@@ -195,7 +197,9 @@ def _pydantic_problems(path: Path, line: int, item_id: str | None, exc: Validati
     return out
 
 
-def _records(path: Path, items: Any, model: type[_Record], section: str, problems: list[Problem]) -> list:
+def _records(
+    path: Path, items: Any, model: type[_Record], section: str, problems: list[Problem]
+) -> list:
     if items is None:
         return []
     if not isinstance(items, list):
@@ -204,7 +208,9 @@ def _records(path: Path, items: Any, model: type[_Record], section: str, problem
     out = []
     for item in items:
         if not isinstance(item, dict):
-            problems.append(Problem(path, 1, None, f"an entry of '{section}' is not a mapping: {item!r}"))
+            problems.append(
+                Problem(path, 1, None, f"an entry of '{section}' is not a mapping: {item!r}")
+            )
             continue
         line = item.get(LINE_KEY, 0)
         item_id = item.get("id") or item.get("correction_id") or item.get("source_id")
@@ -222,8 +228,13 @@ def _read_yaml(path: Path, problems: list[Problem]) -> Any:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         problems.append(
-            Problem(path, line, None, f"malformed YAML: {getattr(exc, 'problem', exc)}",
-                    "check indentation and quoting near this line")
+            Problem(
+                path,
+                line,
+                None,
+                f"malformed YAML: {getattr(exc, 'problem', exc)}",
+                "check indentation and quoting near this line",
+            )
         )
     except UnicodeDecodeError as exc:
         problems.append(Problem(path, 1, None, f"not UTF-8: {exc}", "save the file as UTF-8"))
@@ -239,7 +250,9 @@ def read_manifest(articles_dir: Path, problems: list[Problem]) -> list[ArticleEn
     if data is None:
         return []
     if not isinstance(data, dict) or "articles" not in data:
-        problems.append(Problem(path, 1, None, "the manifest must have a top-level 'articles' list"))
+        problems.append(
+            Problem(path, 1, None, "the manifest must have a top-level 'articles' list")
+        )
         return []
     return _records(path, data["articles"], ArticleEntry, "articles", problems)
 
@@ -249,12 +262,20 @@ def read_facts_file(path: Path, problems: list[Problem]) -> FactsFile | None:
     if data is None:
         return None
     if not isinstance(data, dict):
-        problems.append(Problem(path, 1, None, "a facts file must be a mapping with source_id and sections"))
+        problems.append(
+            Problem(path, 1, None, "a facts file must be a mapping with source_id and sections")
+        )
         return None
     known = {"source_id", "numbers", "relations", "statements", LINE_KEY}
     for key in sorted(set(data) - known):
         problems.append(
-            Problem(path, 1, None, f"unknown top-level key {key!r}", "allowed: source_id, numbers, relations, statements")
+            Problem(
+                path,
+                1,
+                None,
+                f"unknown top-level key {key!r}",
+                "allowed: source_id, numbers, relations, statements",
+            )
         )
     return FactsFile(
         path=path,
@@ -284,7 +305,9 @@ def _read_csv(path: Path, problems: list[Problem]) -> list[dict[str, Any]]:
             reader = csv.DictReader(fh)
             for row in reader:
                 if None in row:
-                    problems.append(Problem(path, reader.line_num, None, "row has more fields than the header"))
+                    problems.append(
+                        Problem(path, reader.line_num, None, "row has more fields than the header")
+                    )
                     continue
                 row = {k: (v if v != "" else None) for k, v in row.items()}
                 row[LINE_KEY] = reader.line_num
@@ -305,7 +328,9 @@ def read_reference(reference_dir: Path, problems: list[Problem]) -> Reference:
     if corrections_path.exists():
         doc = _read_yaml(corrections_path, problems)
         if isinstance(doc, dict):
-            corrections = _records(corrections_path, doc.get("corrections"), Correction, "corrections", problems)
+            corrections = _records(
+                corrections_path, doc.get("corrections"), Correction, "corrections", problems
+            )
     return Reference(
         places=_read_csv(reference_dir / "places.csv", problems),
         firms=_read_csv(reference_dir / "firms.csv", problems),

@@ -8,7 +8,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-DB_NAME = "tech_hubs.duckdb"  # dbt-duckdb names the catalog after this; keep it in the build folder too
+DB_NAME = (
+    "tech_hubs.duckdb"  # dbt-duckdb names the catalog after this; keep it in the build folder too
+)
 DEFAULT_STORAGE_VERSION = "v1.1.0"  # readable by DuckDB 1.1 clients and BI drivers that bundle it
 
 
@@ -29,12 +31,15 @@ class Settings:
     lock_timeout: float = 0.0
 
     @classmethod
-    def from_env(cls, seeds_dir: Path | None = None, warehouse_dir: Path | None = None,
-                 **overrides: object) -> Settings:
+    def from_env(
+        cls, seeds_dir: Path | None = None, warehouse_dir: Path | None = None, **overrides: object
+    ) -> Settings:
         """Absolute paths from arguments, then TECHHUBS_* environment variables, then the defaults."""
         env = os.environ
         seeds = seeds_dir or (Path(env["TECHHUBS_SEEDS"]) if env.get("TECHHUBS_SEEDS") else None)
-        wh = warehouse_dir or (Path(env["TECHHUBS_WAREHOUSE"]) if env.get("TECHHUBS_WAREHOUSE") else None)
+        wh = warehouse_dir or (
+            Path(env["TECHHUBS_WAREHOUSE"]) if env.get("TECHHUBS_WAREHOUSE") else None
+        )
         kwargs: dict[str, object] = {}
         if seeds:
             kwargs["seeds_dir"] = seeds.resolve()

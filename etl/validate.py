@@ -133,7 +133,9 @@ class _Validator:
         self.fx: dict[int, float] = {}
         self.fx_series_id: str | None = None
 
-    def add(self, path: Path, line: int, item_id: str | None, message: str, hint: str | None = None) -> None:
+    def add(
+        self, path: Path, line: int, item_id: str | None, message: str, hint: str | None = None
+    ) -> None:
         self.problems.append(Problem(path, line, item_id, message, hint))
 
     # -- sources ---------------------------------------------------------------------------
@@ -147,17 +149,28 @@ class _Validator:
                 self.add(manifest_path, entry.line, entry.source_id, "source_id registered twice")
                 continue
             if not _SLUG.match(entry.source_id):
-                self.add(manifest_path, entry.line, entry.source_id,
-                         "source_id must be lower case letters, digits, - and _")
+                self.add(
+                    manifest_path,
+                    entry.line,
+                    entry.source_id,
+                    "source_id must be lower case letters, digits, - and _",
+                )
             registered.add(entry.file)
             path = articles_dir / entry.file
             if not path.exists():
-                self.add(manifest_path, entry.line, entry.source_id, f"article file {entry.file} is missing")
+                self.add(
+                    manifest_path,
+                    entry.line,
+                    entry.source_id,
+                    f"article file {entry.file} is missing",
+                )
                 continue
             actual = sha256_of(path)
             if actual != entry.sha256:
                 self.add(
-                    path, 0, entry.source_id,
+                    path,
+                    0,
+                    entry.source_id,
                     f"article bytes changed: sha256 is {actual}, the manifest says {entry.sha256}",
                     "articles are immutable snapshots; restore the original bytes, or register the new "
                     "text as a new source with its own manifest entry",
@@ -174,9 +187,13 @@ class _Validator:
                 self.add(manifest_path, entry.line, entry.source_id, str(exc))
                 continue
             if stated.precision != entry.published_precision:
-                self.add(manifest_path, entry.line, entry.source_id,
-                         f"published_on {entry.published_on!r} has precision {stated.precision}, "
-                         f"but published_precision says {entry.published_precision}")
+                self.add(
+                    manifest_path,
+                    entry.line,
+                    entry.source_id,
+                    f"published_on {entry.published_on!r} has precision {stated.precision}, "
+                    f"but published_precision says {entry.published_precision}",
+                )
             self.articles[entry.source_id] = (entry, ArticleText(text), stated)
             self.corpus.sources.append(
                 {
@@ -204,8 +221,13 @@ class _Validator:
             if path.name == "manifest.yml" or path.name.startswith(".") or path.is_dir():
                 continue
             if path.name not in registered:
-                self.add(path, 0, None, "article file is not in the manifest",
-                         "register it with its title, publisher, date and sha256 in manifest.yml")
+                self.add(
+                    path,
+                    0,
+                    None,
+                    "article file is not in the manifest",
+                    "register it with its title, publisher, date and sha256 in manifest.yml",
+                )
 
     # -- reference -------------------------------------------------------------------------
     def check_reference(self) -> Reference:
@@ -221,7 +243,12 @@ class _Validator:
         for row in ref.places:
             line, pid = row[LINE_KEY], row.get("place_id")
             if row.get("place_type") not in PLACE_TYPES:
-                self.add(places_path, line, pid, f"place_type {row.get('place_type')!r} is not one of {', '.join(PLACE_TYPES)}")
+                self.add(
+                    places_path,
+                    line,
+                    pid,
+                    f"place_type {row.get('place_type')!r} is not one of {', '.join(PLACE_TYPES)}",
+                )
             parent = row.get("parent_place_id")
             if parent and parent not in self.places:
                 self.add(places_path, line, pid, f"parent_place_id {parent!r} is not a place")
@@ -237,7 +264,12 @@ class _Validator:
             seen, cur = set(), pid
             while cur:
                 if cur in seen:
-                    self.add(places_path, self.places[pid][LINE_KEY], pid, "parent_place_id forms a cycle")
+                    self.add(
+                        places_path,
+                        self.places[pid][LINE_KEY],
+                        pid,
+                        "parent_place_id forms a cycle",
+                    )
                     break
                 seen.add(cur)
                 cur = self.places.get(cur, {}).get("parent_place_id")
@@ -248,7 +280,12 @@ class _Validator:
                 self.add(firms_path, row[LINE_KEY], fid, "firm_id missing or repeated")
                 continue
             if row.get("hq_place_id") and row["hq_place_id"] not in self.places:
-                self.add(firms_path, row[LINE_KEY], fid, f"hq_place_id {row['hq_place_id']!r} is not a place")
+                self.add(
+                    firms_path,
+                    row[LINE_KEY],
+                    fid,
+                    f"hq_place_id {row['hq_place_id']!r} is not a place",
+                )
             self.firms[fid] = row
         metrics_path = ref_dir / "metrics.csv"
         for row in ref.metrics:
@@ -257,7 +294,12 @@ class _Validator:
                 self.add(metrics_path, row[LINE_KEY], mid, "metric_id missing or repeated")
                 continue
             if row.get("metric_kind") not in METRIC_KINDS:
-                self.add(metrics_path, row[LINE_KEY], mid, f"metric_kind {row.get('metric_kind')!r} is not one of {', '.join(METRIC_KINDS)}")
+                self.add(
+                    metrics_path,
+                    row[LINE_KEY],
+                    mid,
+                    f"metric_kind {row.get('metric_kind')!r} is not one of {', '.join(METRIC_KINDS)}",
+                )
             if str(row.get("is_flow")).lower() not in ("true", "false"):
                 self.add(metrics_path, row[LINE_KEY], mid, "is_flow must be true or false")
             row["is_flow"] = str(row.get("is_flow")).lower() == "true"
@@ -268,7 +310,9 @@ class _Validator:
         fx_path = ref_dir / "fx_rates.csv"
         series_ids = {s.get("series_id") for s in ref.fx_series}
         if len(series_ids) != 1:
-            self.add(ref_dir / "fx_series.yml", 1, None, "exactly one exchange-rate series must be named")
+            self.add(
+                ref_dir / "fx_series.yml", 1, None, "exactly one exchange-rate series must be named"
+            )
         self.fx_series_id = next(iter(series_ids), None)
         for row in ref.fx_rates:
             try:
@@ -276,10 +320,20 @@ class _Validator:
                 if rate <= 0:
                     raise ValueError("not positive")
             except (TypeError, ValueError, KeyError):
-                self.add(fx_path, row[LINE_KEY], None, "year must be an integer and cny_per_usd a positive number")
+                self.add(
+                    fx_path,
+                    row[LINE_KEY],
+                    None,
+                    "year must be an integer and cny_per_usd a positive number",
+                )
                 continue
             if row.get("series_id") != self.fx_series_id:
-                self.add(fx_path, row[LINE_KEY], None, f"series_id {row.get('series_id')!r} is not the named series")
+                self.add(
+                    fx_path,
+                    row[LINE_KEY],
+                    None,
+                    f"series_id {row.get('series_id')!r} is not the named series",
+                )
                 continue
             if year in self.fx:
                 self.add(fx_path, row[LINE_KEY], None, f"year {year} appears twice")
@@ -289,19 +343,36 @@ class _Validator:
     # -- facts -----------------------------------------------------------------------------
     def _place_firm(self, path: Path, fact: Any, place: str | None, firm: str | None) -> None:
         if place is not None and place not in self.places:
-            self.add(path, fact.line, fact.id, f"unknown place {place!r}",
-                     "use a place_id from seeds/reference/places.csv, or add the place there")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"unknown place {place!r}",
+                "use a place_id from seeds/reference/places.csv, or add the place there",
+            )
         if firm is not None and firm not in self.firms:
-            self.add(path, fact.line, fact.id, f"unknown firm {firm!r}",
-                     "use a firm_id from seeds/reference/firms.csv, or add the firm there")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"unknown firm {firm!r}",
+                "use a firm_id from seeds/reference/firms.csv, or add the firm there",
+            )
         if place is None and firm is None:
             self.add(path, fact.line, fact.id, "a fact needs a place, a firm or both")
 
-    def _evidence(self, path: Path, fact: Any, source_id: str, article: ArticleText) -> dict[str, Any] | None:
+    def _evidence(
+        self, path: Path, fact: Any, source_id: str, article: ArticleText
+    ) -> dict[str, Any] | None:
         span = article.find(fact.quote)
         if span is None:
-            self.add(path, fact.line, fact.id, "quote not found in the article (whitespace-normalised)",
-                     _hint_for_missing_quote(article, fact.quote))
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                "quote not found in the article (whitespace-normalised)",
+                _hint_for_missing_quote(article, fact.quote),
+            )
             return None
         return {
             "fact_id": fact.id,
@@ -322,23 +393,43 @@ class _Validator:
             self.add(path, fact.line, fact.id, f"period: {exc}")
             return None
         if period.end < period.start:
-            self.add(path, fact.line, fact.id,
-                     f"period ends ({period.end}) before it starts ({period.start})")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"period ends ({period.end}) before it starts ({period.start})",
+            )
             return None
         return period
 
-    def check_number(self, path: Path, fact: NumberFact, source_id: str, article: ArticleText,
-                     stated: StatementDate) -> dict[str, Any] | None:
+    def check_number(
+        self,
+        path: Path,
+        fact: NumberFact,
+        source_id: str,
+        article: ArticleText,
+        stated: StatementDate,
+    ) -> dict[str, Any] | None:
         ok = True
         metric = self.metrics.get(fact.metric)
         if metric is None:
-            self.add(path, fact.line, fact.id, f"unknown metric {fact.metric!r}",
-                     "use a metric_id from seeds/reference/metrics.csv, or add the metric there")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"unknown metric {fact.metric!r}",
+                "use a metric_id from seeds/reference/metrics.csv, or add the metric there",
+            )
             ok = False
         self._place_firm(path, fact, fact.place, fact.firm)
         if normalise_ws(fact.number) not in normalise_ws(fact.quote):
-            self.add(path, fact.line, fact.id, f"number {fact.number!r} does not occur in the quote",
-                     "'number' is the words of the quote that state the value")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"number {fact.number!r} does not occur in the quote",
+                "'number' is the words of the quote that state the value",
+            )
             ok = False
         try:
             parsed = parse_number(fact.number)
@@ -346,44 +437,83 @@ class _Validator:
             self.add(path, fact.line, fact.id, str(exc))
             return None
         if not matches_stated(parsed.value, fact.value):
-            self.add(path, fact.line, fact.id,
-                     f"value {fact.value:g} does not match the quote: {fact.number!r} reads as {parsed.value:g}",
-                     "value is the number as stated, before its scale (21.192 for '21.192 million')")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"value {fact.value:g} does not match the quote: {fact.number!r} reads as {parsed.value:g}",
+                "value is the number as stated, before its scale (21.192 for '21.192 million')",
+            )
             ok = False
         if parsed.scale != fact.scale:
-            self.add(path, fact.line, fact.id,
-                     f"scale {fact.scale!r} does not match the quote: {fact.number!r} has scale {parsed.scale!r}")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"scale {fact.scale!r} does not match the quote: {fact.number!r} has scale {parsed.scale!r}",
+            )
             ok = False
         if parsed.comparator != fact.comparator and not fact.comparator_reason:
-            self.add(path, fact.line, fact.id,
-                     f"comparator {fact.comparator!r} does not match the quote: {fact.number!r} reads as {parsed.comparator!r}",
-                     "fix the comparator, or give comparator_reason when words outside 'number' set it")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"comparator {fact.comparator!r} does not match the quote: {fact.number!r} reads as {parsed.comparator!r}",
+                "fix the comparator, or give comparator_reason when words outside 'number' set it",
+            )
             ok = False
         if parsed.currency != fact.currency:
-            self.add(path, fact.line, fact.id,
-                     f"currency {fact.currency!r} does not match the quote: {fact.number!r} reads as {parsed.currency!r}")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"currency {fact.currency!r} does not match the quote: {fact.number!r} reads as {parsed.currency!r}",
+            )
             ok = False
         if metric is not None:
             kind = metric["metric_kind"]
             if fact.unit is not None and fact.unit != metric["unit"]:
-                self.add(path, fact.line, fact.id,
-                         f"unit {fact.unit!r} is not the metric's unit {metric['unit']!r}",
-                         "leave unit out: it comes from the metric")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    f"unit {fact.unit!r} is not the metric's unit {metric['unit']!r}",
+                    "leave unit out: it comes from the metric",
+                )
                 ok = False
             if kind == "money" and fact.currency is None:
-                self.add(path, fact.line, fact.id, f"metric {fact.metric} is money but the fact has no currency")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    f"metric {fact.metric} is money but the fact has no currency",
+                )
                 ok = False
             if kind != "money" and fact.currency is not None:
-                self.add(path, fact.line, fact.id, f"metric {fact.metric} is {kind}, not money, but the number has a currency")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    f"metric {fact.metric} is {kind}, not money, but the number has a currency",
+                )
                 ok = False
             if (kind in ("percent", "share")) != parsed.is_percent:
-                self.add(path, fact.line, fact.id,
-                         f"metric {fact.metric} is {kind} but {fact.number!r} "
-                         f"{'is' if parsed.is_percent else 'is not'} a percentage")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    f"metric {fact.metric} is {kind} but {fact.number!r} "
+                    f"{'is' if parsed.is_percent else 'is not'} a percentage",
+                )
                 ok = False
         if fact.status != "reviewed":
-            self.add(path, fact.line, fact.id, "fact is not reviewed",
-                     "a curator checks it against the article, then sets status: reviewed (or deletes it)")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                "fact is not reviewed",
+                "a curator checks it against the article, then sets status: reviewed (or deletes it)",
+            )
             ok = False
         period = self._period(path, fact, fact.period, stated)
         if period is None or not ok:
@@ -402,10 +532,20 @@ class _Validator:
         usd_stated = implied_rate = None
         if fact.usd_number is not None:
             if fact.currency != "CNY":
-                self.add(path, fact.line, fact.id, "usd_number is for a CNY amount the article also gives in USD")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    "usd_number is for a CNY amount the article also gives in USD",
+                )
                 return None
             if normalise_ws(fact.usd_number) not in normalise_ws(fact.quote):
-                self.add(path, fact.line, fact.id, f"usd_number {fact.usd_number!r} does not occur in the quote")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    f"usd_number {fact.usd_number!r} does not occur in the quote",
+                )
                 return None
             try:
                 usd = parse_number(fact.usd_number)
@@ -413,25 +553,41 @@ class _Validator:
                 self.add(path, fact.line, fact.id, f"usd_number: {exc}")
                 return None
             if usd.currency != "USD":
-                self.add(path, fact.line, fact.id, f"usd_number {fact.usd_number!r} is not in US dollars")
+                self.add(
+                    path, fact.line, fact.id, f"usd_number {fact.usd_number!r} is not in US dollars"
+                )
                 return None
             usd_stated = usd.full_value
             implied_rate = full_value / usd_stated
             series_rate = self.fx.get(fx_year)
             if series_rate is None:
-                self.add(path, fact.line, fact.id, f"no {self.fx_series_id} rate for {fx_year}",
-                         "add the year to seeds/reference/fx_rates.csv")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    f"no {self.fx_series_id} rate for {fx_year}",
+                    "add the year to seeds/reference/fx_rates.csv",
+                )
                 return None
             gap = implied_rate / series_rate - 1
             if abs(gap) > FX_TOLERANCE and not fact.fx_note:
-                self.add(path, fact.line, fact.id,
-                         f"the article's implied rate {implied_rate:.4f} CNY/USD is {gap:+.1%} from the "
-                         f"{fx_year} rate {series_rate:.4f} of {self.fx_series_id} (tolerance {FX_TOLERANCE:.0%})",
-                         "check the figures; if the article is right, say why in fx_note")
+                self.add(
+                    path,
+                    fact.line,
+                    fact.id,
+                    f"the article's implied rate {implied_rate:.4f} CNY/USD is {gap:+.1%} from the "
+                    f"{fx_year} rate {series_rate:.4f} of {self.fx_series_id} (tolerance {FX_TOLERANCE:.0%})",
+                    "check the figures; if the article is right, say why in fx_note",
+                )
                 return None
         if metric is not None and metric["metric_kind"] == "money" and fx_year not in self.fx:
-            self.add(path, fact.line, fact.id, f"no {self.fx_series_id} rate for {fx_year}",
-                     "add the year to seeds/reference/fx_rates.csv")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"no {self.fx_series_id} rate for {fx_year}",
+                "add the year to seeds/reference/fx_rates.csv",
+            )
             return None
         return {
             "fact_id": fact.id,
@@ -446,7 +602,9 @@ class _Validator:
             "comparator_reason": fact.comparator_reason,
             "value_low": value_low,
             "value_high": value_high,
-            "unit": metric["unit"] if fact.currency is None else {"CNY": "yuan", "USD": "US dollars"}[fact.currency],
+            "unit": metric["unit"]
+            if fact.currency is None
+            else {"CNY": "yuan", "USD": "US dollars"}[fact.currency],
             "currency": fact.currency,
             "usd_stated": usd_stated,
             "usd_implied_rate": implied_rate,
@@ -461,12 +619,18 @@ class _Validator:
             "notes": normalise_ws(fact.notes) if fact.notes else None,
         }
 
-    def check_relation(self, path: Path, fact: RelationFact, article: ArticleText,
-                       stated: StatementDate) -> dict[str, Any] | None:
+    def check_relation(
+        self, path: Path, fact: RelationFact, article: ArticleText, stated: StatementDate
+    ) -> dict[str, Any] | None:
         self._place_firm(path, fact, fact.place, fact.firm)
         if fact.review != "reviewed":
-            self.add(path, fact.line, fact.id, "relation is not reviewed",
-                     "a curator checks it against the article, then sets review: reviewed (or deletes it)")
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                "relation is not reviewed",
+                "a curator checks it against the article, then sets review: reviewed (or deletes it)",
+            )
             return None
         period = self._period(path, fact, fact.period, stated) if fact.period is not None else None
         if fact.period is not None and period is None:
@@ -511,8 +675,13 @@ class _Validator:
             self._check_file(ff, seen_files, merged, identities)
         for source_id in self.articles:
             if source_id not in seen_files:
-                self.add(facts_dir / f"{source_id}.yml", 0, None,
-                         f"source {source_id} has no facts file", "every registered article has a facts file")
+                self.add(
+                    facts_dir / f"{source_id}.yml",
+                    0,
+                    None,
+                    f"source {source_id} has no facts file",
+                    "every registered article has a facts file",
+                )
         # Investments referenced by relations must be money facts of the same firm.
         numbers = {r["fact_id"]: r for r in self.corpus.numbers}
         for rel in self.corpus.relations:
@@ -522,71 +691,134 @@ class _Validator:
             _, _, rpath, rline = merged[rel["fact_id"]]
             target = numbers.get(inv)
             if target is None:
-                self.add(rpath, rline, rel["fact_id"], f"investment {inv!r} is not a valid number fact")
+                self.add(
+                    rpath, rline, rel["fact_id"], f"investment {inv!r} is not a valid number fact"
+                )
             elif target["metric_id"] != "investment" or target["firm_id"] != rel["firm_id"]:
-                self.add(rpath, rline, rel["fact_id"],
-                         f"investment {inv!r} must be an 'investment' fact of firm {rel['firm_id']}")
+                self.add(
+                    rpath,
+                    rline,
+                    rel["fact_id"],
+                    f"investment {inv!r} must be an 'investment' fact of firm {rel['firm_id']}",
+                )
 
-    def _check_file(self, ff: FactsFile, seen_files: dict[str, Path], merged: dict, identities: dict) -> None:
+    def _check_file(
+        self, ff: FactsFile, seen_files: dict[str, Path], merged: dict, identities: dict
+    ) -> None:
         path = ff.path
         if ff.source_id is None:
             self.add(path, 1, None, "facts file has no source_id")
             return
         if ff.source_id not in self.articles:
-            self.add(path, 1, None, f"source_id {ff.source_id!r} is not in the article manifest",
-                     "register the article in seeds/articles/manifest.yml first")
+            self.add(
+                path,
+                1,
+                None,
+                f"source_id {ff.source_id!r} is not in the article manifest",
+                "register the article in seeds/articles/manifest.yml first",
+            )
             return
         if path.stem != ff.source_id:
-            self.add(path, 1, None, f"facts file for {ff.source_id} must be named {ff.source_id}.yml")
+            self.add(
+                path, 1, None, f"facts file for {ff.source_id} must be named {ff.source_id}.yml"
+            )
         seen_files[ff.source_id] = path
         _, article, stated = self.articles[ff.source_id]
         kinds: list[tuple[str, list, Any]] = [
-            ("number", ff.numbers, lambda f: self.check_number(path, f, ff.source_id, article, stated)),
+            (
+                "number",
+                ff.numbers,
+                lambda f: self.check_number(path, f, ff.source_id, article, stated),
+            ),
             ("relation", ff.relations, lambda f: self.check_relation(path, f, article, stated)),
             ("statement", ff.statements, lambda f: self.check_statement(path, f)),
         ]
         for kind, facts, check in kinds:
             for fact in facts:
                 if not _SLUG.match(fact.id):
-                    self.add(path, fact.line, fact.id, "fact id must be lower case letters, digits, - and _")
+                    self.add(
+                        path,
+                        fact.line,
+                        fact.id,
+                        "fact id must be lower case letters, digits, - and _",
+                    )
                 evidence = self._evidence(path, fact, ff.source_id, article)
                 row = check(fact)
                 if row is None or evidence is None:
                     continue
                 self._merge(kind, row, evidence, path, fact.line, merged, identities, ff.source_id)
 
-    def _merge(self, kind: str, row: dict[str, Any], evidence: dict[str, Any], path: Path, line: int,
-               merged: dict, identities: dict, source_id: str) -> None:
+    def _merge(
+        self,
+        kind: str,
+        row: dict[str, Any],
+        evidence: dict[str, Any],
+        path: Path,
+        line: int,
+        merged: dict,
+        identities: dict,
+        source_id: str,
+    ) -> None:
         fact_id = row["fact_id"]
         if fact_id in merged:
             prev_kind, prev_row, prev_path, prev_line = merged[fact_id]
             prev_row = {k: v for k, v in prev_row.items() if k != "content_hash"}
             if prev_kind != kind or prev_row != row:
-                diff = sorted(k for k in row if prev_row.get(k) != row.get(k)) if prev_kind == kind else ["kind"]
-                self.add(path, line, fact_id,
-                         f"fact id is also used at {prev_path.name}:{prev_line} with different content ({', '.join(diff)})",
-                         "the same id in two files means one fact with two sources: make the fields equal, "
-                         "or give this fact its own id")
+                diff = (
+                    sorted(k for k in row if prev_row.get(k) != row.get(k))
+                    if prev_kind == kind
+                    else ["kind"]
+                )
+                self.add(
+                    path,
+                    line,
+                    fact_id,
+                    f"fact id is also used at {prev_path.name}:{prev_line} with different content ({', '.join(diff)})",
+                    "the same id in two files means one fact with two sources: make the fields equal, "
+                    "or give this fact its own id",
+                )
                 return
-            if any(e["fact_id"] == fact_id and e["source_id"] == source_id for e in self.corpus.evidence):
-                self.add(path, line, fact_id, f"fact id is used twice in this file (also line {prev_line})")
+            if any(
+                e["fact_id"] == fact_id and e["source_id"] == source_id
+                for e in self.corpus.evidence
+            ):
+                self.add(
+                    path,
+                    line,
+                    fact_id,
+                    f"fact id is used twice in this file (also line {prev_line})",
+                )
                 return
             self.corpus.evidence.append(evidence)
             return
         if kind == "number":
-            identity = (source_id, row["metric_id"], row["place_id"], row["firm_id"],
-                        row["period_start"], row["period_end"], row["value_type"])
+            identity = (
+                source_id,
+                row["metric_id"],
+                row["place_id"],
+                row["firm_id"],
+                row["period_start"],
+                row["period_end"],
+                row["value_type"],
+            )
             if identity in identities:
                 other, other_path = identities[identity]
-                self.add(path, line, fact_id,
-                         f"same source, metric, subject, period and value type as {other} ({other_path.name})",
-                         "one value per source for each metric, subject, period and value type")
+                self.add(
+                    path,
+                    line,
+                    fact_id,
+                    f"same source, metric, subject, period and value type as {other} ({other_path.name})",
+                    "one value per source for each metric, subject, period and value type",
+                )
                 return
             identities[identity] = (fact_id, path)
         merged[fact_id] = (kind, row, path, line)
         row["content_hash"] = content_hash(row)
-        {"number": self.corpus.numbers, "relation": self.corpus.relations,
-         "statement": self.corpus.statements}[kind].append(row)
+        {
+            "number": self.corpus.numbers,
+            "relation": self.corpus.relations,
+            "statement": self.corpus.statements,
+        }[kind].append(row)
         self.corpus.evidence.append(evidence)
 
     # -- corrections -----------------------------------------------------------------------
@@ -599,18 +831,26 @@ class _Validator:
             _, article, _ = self.articles[c.source_id]
             span = article.find(c.quote)
             if span is None:
-                self.add(path, c.line, c.correction_id,
-                         "the correction no longer applies: its quote is not in the source",
-                         "review the correction against the article; remove it or update its quote")
+                self.add(
+                    path,
+                    c.line,
+                    c.correction_id,
+                    "the correction no longer applies: its quote is not in the source",
+                    "review the correction against the article; remove it or update its quote",
+                )
                 continue
             place = self.places.get(c.place)
             if place is None:
                 self.add(path, c.line, c.correction_id, f"unknown place {c.place!r}")
                 continue
             if c.status == "applied" and place.get("place_type") != c.corrected:
-                self.add(path, c.line, c.correction_id,
-                         f"the correction says {c.place} is a {c.corrected}, but places.csv says "
-                         f"{place.get('place_type')}")
+                self.add(
+                    path,
+                    c.line,
+                    c.correction_id,
+                    f"the correction says {c.place} is a {c.corrected}, but places.csv says "
+                    f"{place.get('place_type')}",
+                )
                 continue
             self.corpus.corrections.append(
                 {
@@ -634,10 +874,15 @@ class _Validator:
         self.corpus.firms = [strip(r) for r in self.firms.values()]
         self.corpus.metrics = [strip(r) for r in self.metrics.values()]
         self.corpus.fx_rates = [
-            {"series_id": self.fx_series_id, "year": y, "cny_per_usd": r} for y, r in sorted(self.fx.items())
+            {"series_id": self.fx_series_id, "year": y, "cny_per_usd": r}
+            for y, r in sorted(self.fx.items())
         ]
         self.corpus.fx_series = [
-            {k: (" ".join(str(v).split()) if v is not None else None) for k, v in s.items() if k != LINE_KEY}
+            {
+                k: (" ".join(str(v).split()) if v is not None else None)
+                for k, v in s.items()
+                if k != LINE_KEY
+            }
             for s in ref.fx_series
         ]
 

@@ -1,0 +1,323 @@
+"""End to end: the real warehouse built from the real seeds, checked as an analyst would."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl.publish import PUBLIC_TABLES
+from etl.refresh import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, refresh
+from etl.settings import PROJECT_DIR, Settings
+from tests.helpers import edit, sha256
+
+pytestmark = pytest.mark.e2e
+
+CONTRACT_COLUMNS = {
+    "dim_place": "place_id place_name place_name_zh place_type parent_place_id city_id province_id "
+    "region_name latitude longitude aliases",
+    "dim_city": "city_id city_name city_name_zh province_id province_name region_name is_provincial_capital "
+    "is_municipality latitude longitude",
+    "dim_province": "province_id province_name province_name_zh province_type region_name",
+    "dim_firm": "firm_id firm_name aliases hq_place_id hq_country sector",
+    "dim_metric": "metric_id metric_name unit metric_kind is_flow description",
+    "dim_source": "source_id title publisher published_on published_precision published_basis url sha256",
+    "fct_metric_observation": "observation_id metric_id place_id city_id province_id firm_id source_id "
+    "period_start period_end period_precision year statement_date value comparator "
+    "value_low value_high unit value_type currency value_cny value_usd usd_stated "
+    "fx_series evidence_quote evidence_start evidence_end is_preferred",
+    "fct_firm_presence": "presence_id firm_id place_id city_id province_id presence_type status year "
+    "investment_cny investment_usd usd_stated source_id evidence_quote evidence_start "
+    "evidence_end",
+    "fct_city_metric_year": "city_id metric_id year value_type value comparator unit observation_count source_count",
+}
+
+
+@pytest.fixture
+def con(built):
+    c = duckdb.connect(str(built.published_path), read_only=True)
+    yield c
+    c.close()
+
+
+def test_public_tables_follow_the_contract(con):
+    tables = {r[0] for r in con.execute("show tables").fetchall()}
+    assert set(PUBLIC_TABLES) <= tables
+    for table, cols in CONTRACT_COLUMNS.items():
+        have = {r[0] for r in con.execute(f"describe {table}").fetchall()}
+        assert set(cols.split()) <= have, (table, set(cols.split()) - have)
+    # descriptions are persisted for BI tools
+    undocumented = con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main' and (comment is null or comment = '')"
+    ).fetchall()
+    assert undocumented == []
+    assert (
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() and comment is null"
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_warehouse_build_describes_the_build(con, built):
+    row = con.execute(
+        "select build_id, input_fingerprint, storage_version, observation_rows from warehouse_build"
+    ).fetchall()
+    assert len(row) == 1
+    assert row[0][2] == built.storage_version
+    assert row[0][3] == con.execute("select count(*) from fct_metric_observation").fetchone()[0]
+
+
+# An independent reading of the articles: metric, place, value, comparator, year, value type.
+EXPECTED_NUMBERS = [
+    ("company_count", "optics_valley", 90000, "more_than", 2019, "actual"),
+    ("patent_applications", "optics_valley", 29000, "exact", 2018, "actual"),
+    ("high_tech_industry_output", "wuhan", 1e12, "more_than", 2018, "actual"),
+    ("gdp_growth", "wuhan", 8, "exact", 2018, "actual"),
+    ("gdp", "optics_valley", 200e9, "exact", 2021, "target"),
+    ("new_company_registrations", "optics_valley", 20000, "exact", 2021, "target"),
+    ("high_tech_share_of_growth", "wuhan", 25, "more_than", 2020, "actual"),
+    ("ai_company_count", "hefei", 840, "more_than", 2021, "actual"),
+    ("ai_company_count_growth", "hefei", 23.2, "exact", 2021, "actual"),
+    ("robotics_company_registrations", "shenyang", 860, "more_than", None, "actual"),
+    ("world_tablet_production_share", "chengdu", 70, "exact", 2022, "actual"),
+    ("world_laptop_production_share", "chengdu", 20, "close_to", 2022, "actual"),
+    ("population", "chengdu", 21_192_000, "exact", 2021, "actual"),
+    ("population_change", "chengdu", 245_000, "exact", 2021, "actual"),
+    ("iot_company_count", "sichuan", 1500, "more_than", 2021, "actual"),
+    ("investment", "guiyang", 1e9, "exact", 2017, "plan"),
+    ("investment", "guizhou", 2e9, "close_to", 2017, "actual"),
+    ("investment", "liangjiang_new_area", 5e9, "exact", 2019, "plan"),
+    ("new_company_growth", "hangzhou", 107, "exact", 2014, "actual"),
+    ("digital_economy_growth", "chongqing", 15.6, "exact", 2020, "actual"),
+    ("blockchain_base_company_count", "yuzhong_district", 40, "exact", 2020, "actual"),
+    ("designated_tech_hub_count", "china", 17, "exact", 2017, "actual"),
+]
+
+
+@pytest.mark.parametrize(
+    ("metric", "place", "value", "comparator", "year", "value_type"), EXPECTED_NUMBERS
+)
+def test_facts_match_an_independent_reading(
+    con, metric, place, value, comparator, year, value_type
+):
+    rows = con.execute(
+        "select value, comparator, year, value_type from fct_metric_observation "
+        "where metric_id = ? and place_id = ? and value_type = ? and value = ?",
+        [metric, place, value_type, value],
+    ).fetchall()
+    assert rows == [(pytest.approx(value), comparator, year, value_type)]
+
+
+def test_money_keeps_the_articles_usd_and_normalises(con):
+    lenovo = con.execute(
+        "select value_cny, value_usd, usd_stated, round(usd_implied_rate, 3), fx_rate from fct_metric_observation "
+        "where firm_id = 'lenovo' and metric_id = 'investment'"
+    ).fetchone()
+    assert (
+        lenovo[0] == 5e9
+        and lenovo[2] == pytest.approx(741.3e6)
+        and lenovo[3] == pytest.approx(6.745)
+    )
+    assert lenovo[1] == pytest.approx(5e9 / lenovo[4])
+    apple = con.execute(
+        "select investment_usd, investment_cny, status, presence_type from fct_firm_presence where firm_id = 'apple'"
+    ).fetchone()
+    assert apple[0] == 1e9 and apple[1] > 6e9 and apple[2:] == ("announced", "data_centre")
+
+
+def test_every_quote_is_at_its_offsets_in_the_article(con, built):
+    rows = con.execute(
+        "select e.source_id, s.file_name, e.evidence_quote, e.evidence_start, e.evidence_end "
+        "from fct_fact_evidence e join dim_source s using (source_id)"
+    ).fetchall()
+    assert len(rows) >= 60
+    for _, file_name, quote, start, end in rows:
+        text = (built.seeds_dir / "articles" / file_name).read_text(encoding="utf-8")
+        assert " ".join(text[start:end].split()) == " ".join(quote.split())
+
+
+def test_same_statement_in_two_articles_is_one_fact(con):
+    assert con.execute("select statement_id, source_count from fct_statement").fetchall() == [
+        ("lenovo-southwest-china-standout", 2)
+    ]
+
+
+def test_correction_recorded_not_copied(con):
+    assert con.execute(
+        "select place_type from dim_place where place_id = 'guizhou'"
+    ).fetchone() == ("province",)
+    assert con.execute(
+        "select stated_value, corrected_value, status from dq_corrections"
+    ).fetchall() == [("city", "province", "applied")]
+
+
+def test_relative_periods_resolved_from_article_date(con):
+    rows = dict(
+        con.execute(
+            "select fact_id, period_resolution from fct_metric_observation "
+            "where fact_id in ('lenovo-chongqing-5g-hq-investment', 'chongqing-digital-economy-growth-2020h1')"
+        ).fetchall()
+    )
+    assert (
+        "'last year' from statement date 2020-10-14 -> 2019"
+        in rows["lenovo-chongqing-5g-hq-investment"]
+    )
+    assert "2020-H1" in rows["chongqing-digital-economy-growth-2020h1"]
+
+
+def test_opens_read_only_from_another_process_while_held(built, con):
+    code = textwrap.dedent(f"""
+        import duckdb
+        c = duckdb.connect({str(built.published_path)!r}, read_only=True)
+        print(c.execute("select count(*) from fct_metric_observation").fetchone()[0])
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (
+        int(out.stdout) == con.execute("select count(*) from fct_metric_observation").fetchone()[0]
+    )
+
+
+def test_duckdb_1_1_client_can_read_it(built):
+    python = Path(
+        os.environ.get(
+            "TECHHUBS_DUCKDB11_PYTHON", PROJECT_DIR / ".venv-duckdb11" / "bin" / "python"
+        )
+    )
+    if not python.exists():
+        pytest.skip(
+            f"no DuckDB 1.1 environment at {python} (make test creates it with `make duckdb11`)"
+        )
+    code = textwrap.dedent(f"""
+        import duckdb
+        assert duckdb.__version__.startswith("1.1"), duckdb.__version__
+        c = duckdb.connect({str(built.published_path)!r}, read_only=True)
+        print(c.execute("select count(*) from fct_metric_observation").fetchone()[0])
+    """)
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) > 0
+
+
+def test_readme_example_queries_run(con):
+    readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
+    assert len(queries) >= 8
+    for sql in queries:
+        assert con.execute(sql).fetchall(), f"no rows from README query:\n{sql}"
+
+
+# -- refreshes that must leave everything as it was --------------------------------------
+
+
+@pytest.fixture
+def warehouse_copy(built, tmp_path) -> Settings:
+    """A private copy of the built warehouse and its seeds, for tests that refresh again."""
+    seeds = tmp_path / "seeds"
+    wh = tmp_path / "warehouse"
+    shutil.copytree(built.seeds_dir, seeds)
+    shutil.copytree(built.warehouse_dir, wh)
+    return Settings(seeds_dir=seeds, warehouse_dir=wh)
+
+
+BAD_INPUTS = {
+    "quote not in article": (
+        "facts/inland-innovation-2022.yml",
+        "Sichuan had more than 1,500 IoT",
+        "Sichuan had over 1,500 IoT",
+    ),
+    "value does not match quote": (
+        "facts/inland-innovation-2022.yml",
+        "value: 1500",
+        "value: 1600",
+    ),
+    "unknown place": ("facts/inland-innovation-2022.yml", "place: sichuan", "place: szechuan"),
+    "unknown metric": (
+        "facts/inland-innovation-2022.yml",
+        "metric: iot_company_count",
+        "metric: iot_count",
+    ),
+    "malformed file": (
+        "facts/inland-innovation-2022.yml",
+        "numbers:\n",
+        "numbers:\n  - [unclosed\n",
+    ),
+    "changed article": (
+        "articles/inland-innovation-2022.txt",
+        "more than 1,500 IoT",
+        "more than 2,500 IoT",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUTS))
+def test_bad_input_changes_nothing(warehouse_copy, case):
+    rel, old, new = BAD_INPUTS[case]
+    edit(warehouse_copy.seeds_dir, rel, old, new)
+    before = {p: sha256(p) for p in (warehouse_copy.published_path, warehouse_copy.staging_path)}
+    record = refresh(warehouse_copy)
+    assert record.exit_code == EXIT_INVALID_INPUT and record.stage == "validate"
+    assert "inland-innovation-2022" in record.error and "nothing was loaded" in record.error
+    assert {p: sha256(p) for p in before} == before
+    assert not any(warehouse_copy.build_root.iterdir())
+
+
+def test_failing_dbt_test_is_not_published(warehouse_copy, tmp_path):
+    project = tmp_path / "project"
+    for name in ("models", "macros", "tests/dbt", "migrations"):
+        shutil.copytree(PROJECT_DIR / name, project / name)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(PROJECT_DIR / name, project / name)
+    (project / "tests/dbt/assert_no_wuhan_facts.sql").write_text(
+        "select * from {{ ref('fct_metric_observation') }} where city_id = 'wuhan'\n"
+    )
+    settings = Settings(
+        seeds_dir=warehouse_copy.seeds_dir,
+        warehouse_dir=warehouse_copy.warehouse_dir,
+        project_dir=project,
+    )
+    before = sha256(settings.published_path)
+    record = refresh(settings)
+    assert record.exit_code == EXIT_BUILD_FAILED and record.stage == "dbt build"
+    assert "assert_no_wuhan_facts" in record.error
+    assert sha256(settings.published_path) == before
+    assert not any(settings.build_root.iterdir())
+
+
+def test_changed_fact_is_published_and_revision_kept(warehouse_copy):
+    edit(
+        warehouse_copy.seeds_dir,
+        "facts/inland-innovation-2022.yml",
+        "notes: According to a report in Chengdu Daily",
+        "notes: Per a report in Chengdu Daily",
+    )
+    record = refresh(warehouse_copy)
+    assert record.status == "success", record.error
+    assert record.changes["changed"] == 1 and record.previous
+    con = duckdb.connect(str(warehouse_copy.published_path), read_only=True)
+    note = con.execute(
+        "select notes from fct_metric_observation "
+        "where fact_id = 'chengdu-chongqing-electronic-information-share-2022'"
+    ).fetchone()[0]
+    con.close()
+    assert note.startswith("Per a report")
+    st = duckdb.connect(str(warehouse_copy.staging_path), read_only=True)
+    assert (
+        st.execute(
+            "select count(*) from fact_revision where fact_id = "
+            "'chengdu-chongqing-electronic-information-share-2022'"
+        ).fetchone()[0]
+        == 2
+    )
+    st.close()
+    # and the same inputs again: nothing to do
+    again = refresh(warehouse_copy)
+    assert again.status == "up_to_date" and again.exit_code == 0

@@ -1,0 +1,108 @@
+"""Loading staging: idempotent, one transaction, revisions kept (real DuckDB files)."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from etl import load, migrate
+from etl.validate import validate_seeds
+from tests.helpers import edit
+
+
+def table_rows(path, table):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"select * from {table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def staging(tmp_path):
+    path = tmp_path / "staging.duckdb"
+    migrate.upgrade(path)
+    return path
+
+
+def test_second_load_changes_nothing(staging, seeds_copy):
+    corpus = validate_seeds(seeds_copy)
+    first = load.load_corpus(staging, corpus, "run-1", "fp")
+    assert first.changes == {"added": 69, "changed": 0, "removed": 0, "unchanged": 0}
+    before = {t: table_rows(staging, t) for t in load.DATA_TABLES}
+    second = load.load_corpus(staging, validate_seeds(seeds_copy), "run-2", "fp")
+    assert second.changes == {"added": 0, "changed": 0, "removed": 0, "unchanged": 69}
+    assert {t: table_rows(staging, t) for t in load.DATA_TABLES} == before
+    runs = table_rows(staging, "etl_run")
+    assert [r[0] for r in runs] == ["run-1", "run-2"]
+    assert json.loads(runs[1][7])["fact_number"] == 43  # row counts recorded
+
+
+def test_changed_fact_keeps_earlier_revision(staging, seeds_copy):
+    load.load_corpus(staging, validate_seeds(seeds_copy), "run-1", "fp")
+    edit(
+        seeds_copy,
+        "facts/inland-innovation-2022.yml",
+        "    notes: Data from Qichacha",
+        "    notes: Registration data from Qichacha",
+    )
+    result = load.load_corpus(staging, validate_seeds(seeds_copy), "run-2", "fp2")
+    assert result.changes["changed"] == 1
+    con = duckdb.connect(str(staging), read_only=True)
+    revs = con.execute(
+        "select revision, change, loaded_run_id, superseded_run_id, content from fact_revision "
+        "where fact_id = 'shenyang-robotics-registrations-past-two-years' order by revision"
+    ).fetchall()
+    current = con.execute(
+        "select revision, notes from fact_number where fact_id = 'shenyang-robotics-registrations-past-two-years'"
+    ).fetchone()
+    con.close()
+    assert [(r[0], r[1], r[2], r[3]) for r in revs] == [
+        (1, "added", "run-1", "run-2"),
+        (2, "changed", "run-2", None),
+    ]
+    assert "Data from Qichacha" in json.loads(revs[0][4])["notes"]
+    assert current == (
+        2,
+        "Registration data from Qichacha, a data bank that tracks business registration information.",
+    )
+
+
+def test_removed_fact_is_marked_and_can_come_back(staging, seeds_copy):
+    load.load_corpus(staging, validate_seeds(seeds_copy), "run-1", "fp")
+    path = seeds_copy / "facts" / "rising-tech-hubs-2017.yml"
+    original = path.read_text()
+    block_start = original.index("  - id: shanghai-new-company-growth-2014h2")
+    block_end = original.index("relations:")
+    path.write_text(original[:block_start] + original[block_end:])
+    assert (
+        load.load_corpus(staging, validate_seeds(seeds_copy), "run-2", "fp").changes["removed"] == 1
+    )
+    path.write_text(original)
+    assert (
+        load.load_corpus(staging, validate_seeds(seeds_copy), "run-3", "fp").changes["added"] == 1
+    )
+    changes = [
+        r[0]
+        for r in duckdb.connect(str(staging), read_only=True)
+        .execute(
+            "select change from fact_revision where fact_id = 'shanghai-new-company-growth-2014h2' order by revision"
+        )
+        .fetchall()
+    ]
+    assert changes == ["added", "removed", "added"]
+
+
+def test_failed_load_changes_nothing(staging, seeds_copy):
+    corpus = validate_seeds(seeds_copy)
+    load.load_corpus(staging, corpus, "run-1", "fp")
+    before = {t: table_rows(staging, t) for t in load.DATA_TABLES + ["etl_run"]}
+    corpus.evidence.append(
+        dict(corpus.evidence[0])
+    )  # duplicate primary key: the insert fails mid-load
+    corpus.numbers[0] = {**corpus.numbers[0], "content_hash": "changed"}
+    with pytest.raises(Exception, match="(?i)constraint|duplicate"):
+        load.load_corpus(staging, corpus, "run-2", "fp")
+    assert {t: table_rows(staging, t) for t in load.DATA_TABLES + ["etl_run"]} == before

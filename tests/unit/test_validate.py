@@ -1,0 +1,203 @@
+"""Every bad input named in the issue gives a clear error: file, line, fact id, hint; all at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl.problems import ValidationFailed
+from etl.validate import ArticleText, validate_seeds
+from tests.helpers import edit
+
+FACTS = "facts/inland-innovation-2022.yml"
+
+
+def problems_of(seeds: Path) -> list:
+    with pytest.raises(ValidationFailed) as info:
+        validate_seeds(seeds)
+    return info.value.problems
+
+
+def test_real_seeds_are_valid(seeds_copy):
+    corpus = validate_seeds(seeds_copy)
+    counts = corpus.counts()
+    assert counts["sources"] == 5
+    assert 35 <= counts["numbers"] <= 50
+    assert 20 <= counts["relations"] <= 30
+    # every quote was found, with offsets inside its article
+    bodies = {s["source_id"]: s["body"] for s in corpus.sources}
+    for ev in corpus.evidence:
+        text = bodies[ev["source_id"]][ev["evidence_start"] : ev["evidence_end"]]
+        assert " ".join(text.split()) == " ".join(ev["quote"].split())
+
+
+def test_quote_not_in_article(seeds_copy):
+    edit(
+        seeds_copy,
+        FACTS,
+        "the city was home to more than 840 AI-related companies",
+        "the city was home to more than 840 artificial-intelligence companies",
+        count=2,
+    )
+    problems = problems_of(seeds_copy)
+    hit = [p for p in problems if p.item_id == "hefei-ai-companies-2021"]
+    assert hit and "quote not found" in hit[0].message
+    assert hit[0].path.name == "inland-innovation-2022.yml" and hit[0].line > 0
+    assert "differs at" in hit[0].hint
+
+
+def test_value_does_not_match_quote(seeds_copy):
+    edit(
+        seeds_copy,
+        FACTS,
+        'number: "more than 840"\n    value: 840',
+        'number: "more than 840"\n    value: 804',
+    )
+    [p] = problems_of(seeds_copy)
+    assert p.item_id == "hefei-ai-companies-2021"
+    assert "value 804 does not match the quote" in p.message
+
+
+def test_comparator_and_scale_must_match(seeds_copy):
+    edit(
+        seeds_copy,
+        FACTS,
+        "value: 840\n    comparator: more_than",
+        "value: 840\n    comparator: exact",
+    )
+    edit(
+        seeds_copy, FACTS, "value: 21.192\n    scale: million", "value: 21.192\n    scale: billion"
+    )
+    messages = " ".join(p.message for p in problems_of(seeds_copy))
+    assert "comparator 'exact' does not match" in messages
+    assert "scale 'billion' does not match" in messages
+
+
+def test_unknown_place_and_metric(seeds_copy):
+    edit(seeds_copy, FACTS, "place: hefei", "place: hefei_city")
+    edit(seeds_copy, FACTS, "metric: iot_company_count", "metric: iot_firms")
+    problems = problems_of(seeds_copy)
+    assert any("unknown place 'hefei_city'" in p.message and p.hint for p in problems)
+    assert any("unknown metric 'iot_firms'" in p.message for p in problems)
+
+
+def test_malformed_file(seeds_copy):
+    (seeds_copy / FACTS).write_text(
+        "source_id: inland-innovation-2022\nnumbers:\n  - id: x\n   bad: [\n"
+    )
+    problems = problems_of(seeds_copy)
+    assert any("malformed YAML" in p.message and p.line > 0 for p in problems)
+
+
+def test_unknown_key_is_reported_with_a_hint(seeds_copy):
+    edit(seeds_copy, FACTS, "    value_type: actual\n", "    value_type: actual\n    valeu: 3\n")
+    [p] = problems_of(seeds_copy)
+    assert "valeu" in p.message and "Extra inputs" in p.message and p.hint
+
+
+def test_changed_article(seeds_copy):
+    article = seeds_copy / "articles" / "rising-tech-hubs-2017.txt"
+    article.write_bytes(article.read_bytes().replace(b"107 per cent", b"170 per cent"))
+    problems = problems_of(seeds_copy)
+    assert any(
+        p.path.name == "rising-tech-hubs-2017.txt" and "article bytes changed" in p.message
+        for p in problems
+    )
+
+
+def test_unregistered_article(seeds_copy):
+    (seeds_copy / "articles" / "stray.txt").write_text("An article nobody registered.")
+    assert any("not in the manifest" in p.message for p in problems_of(seeds_copy))
+
+
+def test_all_problems_reported_together(seeds_copy):
+    edit(seeds_copy, FACTS, "place: hefei", "place: nowhere")
+    edit(seeds_copy, "facts/rising-tech-hubs-2017.yml", "value: 107", "value: 701")
+    edit(
+        seeds_copy,
+        "facts/lenovo-baidu-southwest-2020.yml",
+        "metric: digital_economy_growth",
+        "metric: no_such_metric",
+    )
+    problems = problems_of(seeds_copy)
+    files = {p.path.name for p in problems}
+    assert {
+        "inland-innovation-2022.yml",
+        "rising-tech-hubs-2017.yml",
+        "lenovo-baidu-southwest-2020.yml",
+    } <= files
+    rendered = ValidationFailed(problems).render()
+    assert "nothing was loaded" in rendered and rendered.count("\n") >= 3
+
+
+def test_fx_rate_far_from_series_needs_a_note(seeds_copy):
+    edit(
+        seeds_copy,
+        "facts/wuhan-xiaomi-optics-valley-2019.yml",
+        "    fx_note: >-\n",
+        "    notes: >-\n",
+    )
+    [p] = problems_of(seeds_copy)
+    assert p.item_id == "wuhan-high-tech-output-2018"
+    assert "implied rate 6.9930" in p.message and "fx_note" in p.hint
+
+
+def test_period_must_not_end_before_start(seeds_copy):
+    edit(
+        seeds_copy,
+        FACTS,
+        "period: {start: 2021-12-31, end: 2021-12-31, precision: day}",
+        "period: {start: 2021-12-31, end: 2021-01-31, precision: day}",
+    )
+    [p] = problems_of(seeds_copy)
+    assert "ends (2021-01-31) before it starts" in p.message
+
+
+def test_same_fact_id_in_two_sources_must_agree(seeds_copy):
+    edit(
+        seeds_copy,
+        "facts/lenovo-baidu-southwest-2020.yml",
+        "speaker_role: vice-president of Lenovo",
+        "speaker_role: president of Lenovo",
+    )
+    [p] = problems_of(seeds_copy)
+    assert p.item_id == "lenovo-southwest-china-standout" and "speaker_role" in p.message
+
+
+def test_duplicate_statement_is_one_fact_with_two_sources(seeds_copy):
+    corpus = validate_seeds(seeds_copy)
+    assert [s["fact_id"] for s in corpus.statements] == ["lenovo-southwest-china-standout"]
+    sources = {
+        e["source_id"] for e in corpus.evidence if e["fact_id"] == "lenovo-southwest-china-standout"
+    }
+    assert sources == {"inland-innovation-2022", "lenovo-baidu-southwest-2020"}
+
+
+def test_correction_that_no_longer_applies_fails(seeds_copy):
+    edit(
+        seeds_copy,
+        "reference/corrections.yml",
+        "Landlocked cities such as Guizhou",
+        "Landlocked towns such as Guizhou",
+    )
+    [p] = problems_of(seeds_copy)
+    assert p.item_id == "guizhou-is-a-province" and "no longer applies" in p.message
+
+
+def test_unreviewed_fact_is_refused(seeds_copy):
+    edit(
+        seeds_copy,
+        FACTS,
+        "    value_type: actual\n",
+        "    value_type: actual\n    status: unreviewed\n",
+    )
+    [p] = problems_of(seeds_copy)
+    assert "not reviewed" in p.message
+
+
+def test_whitespace_normalised_offsets():
+    text = ArticleText("One  line\nand   the next one.")
+    start, end = text.find("line and the next")
+    assert text.text[start:end] == "line\nand   the next"
+    assert text.find("absent words") is None
