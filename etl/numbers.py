@@ -47,6 +47,7 @@ _QUALIFIERS: list[tuple[str, str]] = [
     ("no less than", "at_least"),
     ("not less than", "at_least"),
     ("at most", "at_most"),
+    ("top", "at_most"),  # a rank: "top three" is third or better
     ("up to", "at_most"),
     ("no more than", "at_most"),
     ("less than", "less_than"),

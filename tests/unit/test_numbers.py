@@ -22,6 +22,7 @@ from etl.numbers import NumberParseError, matches_stated, parse_number
         ("more than a quarter", 25, None, "more_than", None, True),
         ("less than two", 2, None, "less_than", None, False),
         ("Two", 2, None, "exact", None, False),
+        ("top three", 3, None, "at_most", None, False),
         ("1988", 1988, None, "exact", None, False),
         ("245,000", 245000, None, "exact", None, False),
     ],
