@@ -152,6 +152,39 @@ def query(
 
 
 @app.command()
+def rollback(
+    warehouse: WarehouseOpt = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Part of a history file's name (run id or time).")
+    ] = None,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="List the files that can be restored.")
+    ] = False,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for a running refresh.")
+    ] = 0.0,
+) -> None:
+    """Put a previously published warehouse back (the current one is kept in the history)."""
+    from .publish import history, published_fingerprint
+
+    settings = Settings.from_env(None, warehouse, lock_timeout=wait)
+    if list_only:
+        for path in history(settings):
+            out.print(f"{path.name}  fingerprint {str(published_fingerprint(path))[:12]}")
+        return
+    record = refresh_mod.rollback(settings, to)
+    if record.status == "rolled_back":
+        err.print(
+            f"restored {record.published} as {settings.published_path}; "
+            f"the replaced file is kept as {record.previous}. "
+            "A scheduled refresh will rebuild from the current inputs: fix them, or pause the schedule."
+        )
+    else:
+        err.print(f"rollback {record.status}: {record.error}", markup=False)
+    raise typer.Exit(record.exit_code or 0)
+
+
+@app.command()
 def runs(
     warehouse: WarehouseOpt = None,
     last: Annotated[int, typer.Option("--last", help="How many of the latest runs to show.")] = 20,

@@ -18,6 +18,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from . import staging as s
+from .faults import pause_point
+from .settings import package_version
 from .validate import Corpus
 
 REPLACED = [
@@ -161,8 +163,10 @@ def load_corpus(staging_path: Path, corpus: Corpus, run_id: str, fingerprint: st
                     fingerprint=fingerprint,
                     row_counts=json.dumps(result.row_counts, sort_keys=True),
                     changes=json.dumps(result.changes, sort_keys=True),
+                    package_version=package_version(),
                 )
             )
+            pause_point("load-transaction", staging_path.parent)
     finally:
         engine.dispose()
     return result

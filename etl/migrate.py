@@ -14,9 +14,9 @@ from .staging import engine_for
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(staging_path: Path) -> Config:
+def alembic_config(staging_path: Path, migrations_dir: Path = MIGRATIONS_DIR) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(migrations_dir))
     cfg.set_main_option("sqlalchemy.url", f"duckdb:///{staging_path}")
     return cfg
 
@@ -37,10 +37,12 @@ def current_revision(staging_path: Path) -> str | None:
         engine.dispose()
 
 
-def upgrade(staging_path: Path, revision: str = "head") -> None:
+def upgrade(
+    staging_path: Path, migrations_dir: Path = MIGRATIONS_DIR, revision: str = "head"
+) -> None:
     staging_path.parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(staging_path), revision)
+    command.upgrade(alembic_config(staging_path, migrations_dir), revision)
 
 
-def downgrade(staging_path: Path, revision: str) -> None:
-    command.downgrade(alembic_config(staging_path), revision)
+def downgrade(staging_path: Path, revision: str, migrations_dir: Path = MIGRATIONS_DIR) -> None:
+    command.downgrade(alembic_config(staging_path, migrations_dir), revision)

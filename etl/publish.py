@@ -128,3 +128,39 @@ def history(settings: Settings) -> list[Path]:
 def prune_history(settings: Settings) -> None:
     for old in history(settings)[settings.keep_published :]:
         old.unlink(missing_ok=True)
+
+
+class RollbackFailed(Exception):
+    """There is nothing to roll back to, or the chosen file is not a warehouse."""
+
+
+def rollback(settings: Settings, target: str | None = None) -> tuple[Path, Path | None]:
+    """Put a previously published file back, atomically; the current one joins the history.
+
+    ``target`` picks a history file by a part of its name (a run id or a timestamp);
+    by default the newest. Returns (restored history file, history copy of the replaced file).
+    Call while holding the refresh lock.
+    """
+    candidates = history(settings)
+    if target:
+        candidates = [p for p in candidates if target in p.name]
+    if not candidates:
+        raise RollbackFailed(
+            f"no previously published file{' matching ' + repr(target) if target else ''} in {settings.history_dir}"
+        )
+    chosen = candidates[0]
+    fingerprint = published_fingerprint(chosen)
+    if fingerprint is None:
+        raise RollbackFailed(f"{chosen.name} is not a readable warehouse (no warehouse_build)")
+    staged = settings.warehouse_dir / f".rollback-{chosen.name}"
+    staged.unlink(missing_ok=True)
+    os.link(chosen, staged)
+    replaced = None
+    if settings.published_path.exists():
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        replaced = settings.history_dir / f"{stamp}-replaced-by-rollback-{DB_NAME}"
+        os.link(settings.published_path, replaced)
+    os.replace(staged, settings.published_path)
+    _fsync_dir(settings.published_path.parent)
+    chosen.unlink()  # it is the published file now; the replaced one takes its place in the history
+    return chosen, replaced

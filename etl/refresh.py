@@ -20,6 +20,7 @@ from typing import Any
 import filelock
 
 from . import build, load, migrate, publish
+from .faults import pause_point
 from .fingerprint import input_fingerprint
 from .problems import ValidationFailed
 from .settings import Settings
@@ -101,6 +102,33 @@ def clean_stale_builds(settings: Settings) -> list[Path]:
     return removed
 
 
+def rollback(settings: Settings, target: str | None = None) -> RunRecord:
+    """Under the refresh lock, put a previously published file back; recorded in the run log."""
+    record = RunRecord(
+        run_id=new_run_id(),
+        started_at=_now(),
+        stage="rollback",
+        warehouse_dir=str(settings.warehouse_dir),
+    )
+    t0 = time.monotonic()
+    lock = filelock.FileLock(str(settings.lock_path), timeout=settings.lock_timeout)
+    try:
+        with lock:
+            restored, replaced = publish.rollback(settings, target)
+            record.fingerprint = publish.published_fingerprint(settings.published_path)
+            record.published, record.previous = str(restored), str(replaced) if replaced else None
+            record.status, record.exit_code = "rolled_back", EXIT_OK
+    except filelock.Timeout:
+        record.status, record.exit_code = "locked", EXIT_LOCKED
+        record.error = f"another refresh holds {settings.lock_path}"
+    except publish.RollbackFailed as exc:
+        record.status, record.exit_code, record.error = "failed", EXIT_PUBLISH_FAILED, str(exc)
+    record.finished_at = _now()
+    record.seconds = round(time.monotonic() - t0, 3)
+    append_run(settings, record)
+    return record
+
+
 def refresh(settings: Settings, force: bool = False, progress: Progress | None = None) -> RunRecord:
     """Run one refresh; always returns its record (also appended to the run log)."""
     say = progress or (lambda stage, msg: None)
@@ -158,7 +186,7 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         )
 
         enter("migrate", "alembic upgrade head on staging")
-        migrate.upgrade(settings.staging_path)
+        migrate.upgrade(settings.staging_path, settings.project_dir / "migrations")
 
         enter("load", "loading staging in one transaction")
         loaded = load.load_corpus(settings.staging_path, corpus, record.run_id, record.fingerprint)
@@ -174,6 +202,8 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
             done["n"] += 1
             kind, _, name = unique_id.split(".", 2)
             say("dbt build", f"[{done['n']}] {kind} {name.split('.')[-1]}: {status}")
+            if kind == "model":
+                pause_point("dbt-running", settings.warehouse_dir)
 
         dbt_result = build.run_dbt(settings, built, record.run_id, record.fingerprint, on_node)
         record.dbt = {
@@ -187,6 +217,7 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         record.row_counts = publish.verify(built, record.fingerprint)
 
         enter("publish", f"atomic rename over {settings.published_path}")
+        pause_point("publish", settings.warehouse_dir)
         previous = publish.swap_in(settings, built, record.run_id)
         record.published = str(settings.published_path)
         record.previous = str(previous) if previous else None

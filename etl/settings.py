@@ -45,6 +45,8 @@ class Settings:
             kwargs["seeds_dir"] = seeds.resolve()
         if wh:
             kwargs["warehouse_dir"] = wh.resolve()
+        if env.get("TECHHUBS_PROJECT"):
+            kwargs["project_dir"] = Path(env["TECHHUBS_PROJECT"]).resolve()
         if env.get("TECHHUBS_STORAGE_VERSION"):
             kwargs["storage_version"] = env["TECHHUBS_STORAGE_VERSION"]
         kwargs.update({k: v for k, v in overrides.items() if v is not None})

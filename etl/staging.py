@@ -117,8 +117,19 @@ class Correction(Base):
     status: Mapped[str] = mapped_column(Text)
 
 
+COMPARATOR_CHECK = "comparator in ('exact', 'approximately', 'at_least', 'more_than', 'at_most', 'less_than', 'close_to')"
+VALUE_TYPE_CHECK = "value_type in ('actual', 'target', 'plan', 'estimate')"
+PERIOD_CHECK = "period_end >= period_start"
+
+
 class FactNumber(Base):
     __tablename__ = "fact_number"
+    # Added by migration 0002 (a table rebuild: DuckDB cannot add constraints with ALTER).
+    __table_args__ = (
+        sa.CheckConstraint(COMPARATOR_CHECK, name="ck_fact_number_comparator"),
+        sa.CheckConstraint(VALUE_TYPE_CHECK, name="ck_fact_number_value_type"),
+        sa.CheckConstraint(PERIOD_CHECK, name="ck_fact_number_period"),
+    )
     fact_id: Mapped[str] = mapped_column(Text, primary_key=True)
     metric_id: Mapped[str] = mapped_column(Text)
     place_id: Mapped[str | None] = mapped_column(Text)
@@ -216,6 +227,7 @@ class EtlRun(Base):
     fingerprint: Mapped[str | None] = mapped_column(Text)
     row_counts: Mapped[str | None] = mapped_column(Text)  # JSON
     changes: Mapped[str | None] = mapped_column(Text)  # JSON: facts added/changed/removed
+    package_version: Mapped[str | None] = mapped_column(Text)  # added by migration 0002
 
 
 def engine_for(path: Path, read_only: bool = False) -> sa.Engine:

@@ -31,3 +31,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     record = refresh(settings)
     assert record.status == "success", record.error
     return settings
+
+
+@pytest.fixture
+def warehouse_copy(built: Settings, tmp_path: Path) -> Settings:
+    """A private copy of the built warehouse and its seeds, for tests that refresh again."""
+    seeds = tmp_path / "seeds"
+    wh = tmp_path / "warehouse"
+    shutil.copytree(built.seeds_dir, seeds)
+    shutil.copytree(built.warehouse_dir, wh)
+    return Settings(seeds_dir=seeds, warehouse_dir=wh)

@@ -218,16 +218,6 @@ def test_readme_example_queries_run(con):
 # -- refreshes that must leave everything as it was --------------------------------------
 
 
-@pytest.fixture
-def warehouse_copy(built, tmp_path) -> Settings:
-    """A private copy of the built warehouse and its seeds, for tests that refresh again."""
-    seeds = tmp_path / "seeds"
-    wh = tmp_path / "warehouse"
-    shutil.copytree(built.seeds_dir, seeds)
-    shutil.copytree(built.warehouse_dir, wh)
-    return Settings(seeds_dir=seeds, warehouse_dir=wh)
-
-
 BAD_INPUTS = {
     "quote not in article": (
         "facts/inland-innovation-2022.yml",
