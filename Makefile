@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 DUCKDB11 := .venv-duckdb11/bin/python
 
-.PHONY: warehouse test lint unit e2e validate duckdb11 clean help
+.PHONY: warehouse test lint unit e2e validate duckdb11 bench-refresh clean help
 
 help:
 	@echo "make warehouse  - set up .venv and build warehouse/tech_hubs.duckdb"
@@ -32,8 +32,8 @@ validate: $(STAMP)
 	$(BIN)/techhubs validate
 
 lint: $(STAMP)
-	$(BIN)/ruff check etl tests migrations
-	$(BIN)/ruff format --check etl tests migrations
+	$(BIN)/ruff check etl tests migrations scripts
+	$(BIN)/ruff format --check etl tests migrations scripts
 
 unit: $(STAMP)
 	$(BIN)/pytest -m "not e2e"
@@ -50,6 +50,10 @@ duckdb11: $(DUCKDB11)
 
 test: $(STAMP) lint $(DUCKDB11)
 	$(BIN)/pytest
+
+# A measurement, not a test: full refresh vs no-op, side by side.
+bench-refresh: $(STAMP)
+	$(BIN)/python scripts/bench_refresh.py
 
 clean:
 	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/.build warehouse/.published target logs
