@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
 import time
 import traceback
 import uuid
@@ -75,9 +76,18 @@ def new_run_id() -> str:
 
 
 def append_run(settings: Settings, record: RunRecord) -> None:
-    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
-    with settings.run_log_path.open("a", encoding="utf-8") as fh:
-        fh.write(json.dumps(asdict(record), sort_keys=True) + "\n")
+    """Append the run to the run log. A log that cannot be written (a full disk) must not turn
+    a clean failure into a crash: the record is still returned and printed, and this is said."""
+    line = json.dumps(asdict(record), sort_keys=True) + "\n"
+    try:
+        settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        with settings.run_log_path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
+    except OSError as exc:
+        print(
+            f"warning: could not write the run log {settings.run_log_path}: {exc}", file=sys.stderr
+        )
+        record.error = (record.error or "") + f"\n(the run log could not be written: {exc})"
 
 
 def read_runs(settings: Settings) -> list[dict[str, Any]]:
@@ -237,11 +247,13 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         record.error = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=5)}"
         return record
     finally:
-        record.stage_seconds[record.stage] = round(time.monotonic() - stage_start, 3)
-        shutil.rmtree(build_dir, ignore_errors=True)
-        if record.finished_at is None:
-            record.finished_at = _now()
-            record.seconds = round(time.monotonic() - t0, 3)
-            append_run(settings, record)
-        if lock.is_locked:
-            lock.release()
+        try:
+            record.stage_seconds[record.stage] = round(time.monotonic() - stage_start, 3)
+            shutil.rmtree(build_dir, ignore_errors=True)
+            if record.finished_at is None:
+                record.finished_at = _now()
+                record.seconds = round(time.monotonic() - t0, 3)
+                append_run(settings, record)
+        finally:
+            if lock.is_locked:
+                lock.release()

@@ -280,3 +280,51 @@ def test_migration_error_leaves_everything(warehouse_copy, tmp_path):
     con = duckdb.connect(str(settings.staging_path), read_only=True)
     assert "broken" not in [r[0] for r in con.execute("describe fact_number").fetchall()]
     con.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A tmpfs of a given size (needs root, as on these machines and CI); unmounted after the test."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    mounted = []
+
+    def make(size_mb: int) -> Path:
+        opts = f"size={size_mb}m" if not mounted else f"remount,size={size_mb}m"
+        result = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(mount)], capture_output=True
+        )
+        if result.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs here: {result.stderr.decode().strip()}")
+        mounted.append(size_mb)
+        return mount
+
+    yield make
+    if mounted:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_full_disk_leaves_everything_and_recovers(warehouse_copy, small_disk):
+    used = sum(
+        f.stat().st_size for f in (warehouse_copy.published_path, warehouse_copy.staging_path)
+    )
+    disk = small_disk(used // 2**20 + 3)  # room for what exists, not for a new build
+    wh = disk / "warehouse"
+    wh.mkdir()
+    for f in (warehouse_copy.published_path, warehouse_copy.staging_path):
+        shutil.copy(f, wh / f.name)
+    settings = Settings(seeds_dir=warehouse_copy.seeds_dir, warehouse_dir=wh)
+    set_marker(settings.seeds_dir, "full-disk")
+    published_before, staging_before = sha256(settings.published_path), staging_snapshot(settings)
+    record = refresh(settings)
+    assert record.status == "failed" and record.exit_code != 0
+    assert "space" in record.error.lower() or "write" in record.error.lower(), record.error
+    assert sha256(settings.published_path) == published_before
+    after = staging_snapshot(settings)
+    assert (
+        after == staging_before or after["fact_number"] != staging_before["fact_number"]
+    )  # old, or fully loaded
+    assert not any(settings.build_root.iterdir())
+    small_disk(200)  # the operator frees space
+    record = refresh(settings)
+    assert record.status == "success", record.error
