@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 DUCKDB11 := .venv-duckdb11/bin/python
 
-.PHONY: warehouse test lint unit e2e validate duckdb11 bench-refresh clean help
+.PHONY: warehouse test lint unit e2e validate duckdb11 clients bench-refresh clean help
 
 help:
 	@echo "make warehouse  - set up .venv and build warehouse/tech_hubs.duckdb"
@@ -48,7 +48,16 @@ $(DUCKDB11):
 
 duckdb11: $(DUCKDB11)
 
-test: $(STAMP) lint $(DUCKDB11)
+# The Node.js client the tests read the published file with (skipped, with the reason, if npm is missing).
+NODE_CLIENT := tests/clients/node/node_modules/@duckdb/node-api/package.json
+$(NODE_CLIENT): tests/clients/node/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/clients/node && npm install --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the Node.js client test will be skipped" >&2; fi
+
+clients: $(DUCKDB11) $(NODE_CLIENT)
+
+test: $(STAMP) lint clients
 	$(BIN)/pytest
 
 # A measurement, not a test: full refresh vs no-op, side by side.

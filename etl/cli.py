@@ -152,6 +152,32 @@ def query(
 
 
 @app.command()
+def export(
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder to write (default: warehouse/export).")
+    ] = None,
+    fmt: Annotated[
+        list[str] | None, typer.Option("--format", help="parquet and/or csv (default: both).")
+    ] = None,
+) -> None:
+    """Write every public table to Parquet and CSV with a manifest (manifest.json)."""
+    from .export import FORMATS
+    from .export import export as run_export
+
+    settings = Settings.from_env(None, warehouse)
+    target = out or settings.warehouse_dir / "export"
+    try:
+        manifest = run_export(settings.published_path, target, tuple(fmt or FORMATS))
+    except (FileNotFoundError, ValueError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    for name, entry in manifest["tables"].items():
+        err.print(f"{name:<24} {entry['rows']:>6} rows  " + "  ".join(entry["files"]))
+    err.print(f"wrote {target} (manifest.json lists files, checksums and column descriptions)")
+
+
+@app.command()
 def rollback(
     warehouse: WarehouseOpt = None,
     to: Annotated[

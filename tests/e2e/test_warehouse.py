@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -184,27 +182,6 @@ def test_opens_read_only_from_another_process_while_held(built, con):
     assert (
         int(out.stdout) == con.execute("select count(*) from fct_metric_observation").fetchone()[0]
     )
-
-
-def test_duckdb_1_1_client_can_read_it(built):
-    python = Path(
-        os.environ.get(
-            "TECHHUBS_DUCKDB11_PYTHON", PROJECT_DIR / ".venv-duckdb11" / "bin" / "python"
-        )
-    )
-    if not python.exists():
-        pytest.skip(
-            f"no DuckDB 1.1 environment at {python} (make test creates it with `make duckdb11`)"
-        )
-    code = textwrap.dedent(f"""
-        import duckdb
-        assert duckdb.__version__.startswith("1.1"), duckdb.__version__
-        c = duckdb.connect({str(built.published_path)!r}, read_only=True)
-        print(c.execute("select count(*) from fct_metric_observation").fetchone()[0])
-    """)
-    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert int(out.stdout) > 0
 
 
 def test_readme_example_queries_run(con):

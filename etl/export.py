@@ -1,0 +1,101 @@
+"""Export every public table of the published warehouse to Parquet and CSV, with a manifest.
+
+Other engines (Spark, pandas, polars, Arrow, a spreadsheet) read these without DuckDB.
+The export is written to a new folder and swapped in at the end, so a reader of the
+export folder never sees half of one export and half of another.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from .publish import EXTRA_TABLES, PUBLIC_TABLES
+
+FORMATS = ("parquet", "csv")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def export(published: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> dict:
+    """Write each public table to ``out_dir/<format>/<table>.<ext>`` and ``out_dir/manifest.json``."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown export format(s): {sorted(unknown)}; choose from {FORMATS}")
+    if not published.exists():
+        raise FileNotFoundError(
+            f"no published warehouse at {published}; run `techhubs refresh` first"
+        )
+    out_dir = out_dir.resolve()
+    staging = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:8]}.tmp"
+    staging.mkdir(parents=True)
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        build = con.execute("select * from warehouse_build").fetchdf().to_dict(orient="records")[0]
+        manifest: dict = {
+            "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "source": str(published),
+            "build": {
+                k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in build.items()
+            },
+            "tables": {},
+        }
+        for table in PUBLIC_TABLES + EXTRA_TABLES:
+            columns = con.execute(
+                "select column_name, data_type, comment from duckdb_columns() "
+                "where database_name = current_database() and schema_name = 'main' and table_name = ? "
+                "order by column_index",
+                [table],
+            ).fetchall()
+            order = ", ".join(str(i + 1) for i in range(len(columns)))
+            entry: dict = {
+                "rows": con.execute(f'select count(*) from main."{table}"').fetchone()[0],
+                "description": con.execute(
+                    "select comment from duckdb_tables() where database_name = current_database() "
+                    "and table_name = ?",
+                    [table],
+                ).fetchone()[0],
+                "columns": [{"name": n, "type": t, "description": c} for n, t, c in columns],
+                "files": {},
+            }
+            for fmt in formats:
+                target = staging / fmt / f"{table}.{fmt}"
+                target.parent.mkdir(exist_ok=True)
+                options = (
+                    "(format parquet, compression zstd)"
+                    if fmt == "parquet"
+                    else "(format csv, header true)"
+                )
+                # A stable row order makes exports comparable run to run.
+                con.execute(
+                    f"copy (select * from main.\"{table}\" order by {order}) to '{target}' {options}"
+                )
+                entry["files"][fmt] = {
+                    "path": f"{fmt}/{table}.{fmt}",
+                    "bytes": target.stat().st_size,
+                    "sha256": _sha256(target),
+                }
+            manifest["tables"][table] = entry
+    finally:
+        con.close()
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    )
+    old = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:8]}.old"
+    if out_dir.exists():
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return manifest
