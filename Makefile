@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 DUCKDB11 := .venv-duckdb11/bin/python
 
-.PHONY: warehouse test lint unit e2e validate duckdb11 clients bench-refresh clean help
+.PHONY: warehouse test lint unit e2e validate duckdb11 clients browser report export docs bench-refresh clean help
 
 help:
 	@echo "make warehouse  - set up .venv and build warehouse/tech_hubs.duckdb"
@@ -55,7 +55,25 @@ $(NODE_CLIENT): tests/clients/node/package.json
 		cd tests/clients/node && npm install --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the Node.js client test will be skipped" >&2; fi
 
-clients: $(DUCKDB11) $(NODE_CLIENT)
+clients: $(DUCKDB11) $(NODE_CLIENT) browser
+
+# Headless Chromium for the report test: Debian's package, installed when missing and we may.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the report test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium not found and cannot be installed here: the report test will be skipped" >&2; fi
+
+report: $(STAMP)
+	$(BIN)/techhubs report
+
+export: $(STAMP)
+	$(BIN)/techhubs export
+
+# docs/data-dictionary.md from the models, and dbt's docs site in warehouse/docs-site/
+docs: $(STAMP)
+	$(BIN)/techhubs docs
 
 test: $(STAMP) lint clients
 	$(BIN)/pytest

@@ -178,6 +178,57 @@ def export(
 
 
 @app.command()
+def report(
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="HTML file to write (default: warehouse/report.html)."),
+    ] = None,
+) -> None:
+    """Write a self-contained HTML dashboard of the published warehouse."""
+    from .report import write_report
+
+    settings = Settings.from_env(None, warehouse)
+    target = out or settings.warehouse_dir / "report.html"
+    try:
+        write_report(settings.published_path, target)
+    except FileNotFoundError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    err.print(f"wrote {target}")
+
+
+@app.command()
+def docs(
+    warehouse: WarehouseOpt = None,
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", help="Folder for dbt's docs site (default: warehouse/docs-site)."),
+    ] = None,
+    no_site: Annotated[
+        bool, typer.Option("--no-site", help="Only write the data dictionary.")
+    ] = False,
+) -> None:
+    """Write docs/data-dictionary.md from the models, and dbt's docs site for the published build."""
+    from .docs import data_dictionary, dbt_docs
+
+    settings = Settings.from_env(None, warehouse)
+    target = settings.project_dir / "docs" / "data-dictionary.md"
+    target.write_text(data_dictionary(settings.project_dir), encoding="utf-8")
+    err.print(f"wrote {target}")
+    if no_site:
+        return
+    try:
+        index = dbt_docs(settings, site or settings.warehouse_dir / "docs-site")
+    except (FileNotFoundError, RuntimeError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    err.print(
+        f"wrote {index} (open it in a browser: one self-contained file with the lineage graph)"
+    )
+
+
+@app.command()
 def rollback(
     warehouse: WarehouseOpt = None,
     to: Annotated[
