@@ -228,6 +228,104 @@ def docs(
     )
 
 
+@app.command("add-article")
+def add_article_cmd(
+    file: Annotated[Path, typer.Argument(help="The article's text (UTF-8).")],
+    title: Annotated[str, typer.Option("--title", help="The article's title as printed.")],
+    published_on: Annotated[
+        str, typer.Option("--published-on", help="YYYY-MM-DD, YYYY-MM or YYYY.")
+    ],
+    publisher: Annotated[str | None, typer.Option("--publisher")] = None,
+    url: Annotated[str | None, typer.Option("--url")] = None,
+    source_id: Annotated[
+        str | None, typer.Option("--source-id", help="Default: a slug of the title and year.")
+    ] = None,
+    licence: Annotated[
+        str | None, typer.Option("--licence", help="The copyright or licence line.")
+    ] = None,
+    inferred: Annotated[
+        str | None,
+        typer.Option(
+            "--inferred",
+            help="The date is inferred, not printed: say how (recorded as the reason).",
+        ),
+    ] = None,
+    seeds: SeedsOpt = None,
+) -> None:
+    """Register an article: copy its bytes, checksum them, write its manifest entry and an empty facts file."""
+    from .articles import ArticleRejected, add_article
+
+    settings = Settings.from_env(seeds)
+    try:
+        new = add_article(
+            settings.seeds_dir,
+            file,
+            title,
+            publisher,
+            published_on,
+            url,
+            source_id,
+            licence,
+            inferred,
+        )
+    except ArticleRejected as exc:
+        err.print(f"refused: {exc}", markup=False)
+        raise typer.Exit(refresh_mod.EXIT_INVALID_INPUT) from None
+    err.print(
+        f"registered {new.source_id}: {new.path} (sha256 {new.sha256[:12]}), facts file {new.facts_path}"
+    )
+    err.print(
+        f"next: techhubs propose {new.source_id}; review the candidates; techhubs validate; techhubs refresh"
+    )
+
+
+@app.command()
+def propose(
+    source_id: Annotated[str, typer.Argument(help="A registered article's source_id.")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write here instead of seeds/facts/<source_id>.yml."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite a facts file that already has facts.")
+    ] = False,
+    seeds: SeedsOpt = None,
+) -> None:
+    """Draft candidate facts for an article (all unreviewed) from its text and the reference data."""
+    from .periods import StatementDate
+    from .propose import propose_article, render
+    from .seeds import load_yaml, read_manifest, read_reference
+
+    settings = Settings.from_env(seeds)
+    problems: list = []
+    entries = {e.source_id: e for e in read_manifest(settings.seeds_dir / "articles", problems)}
+    ref = read_reference(settings.seeds_dir / "reference", problems)
+    if source_id not in entries:
+        err.print(f"unknown source {source_id!r}; registered: {', '.join(sorted(entries))}")
+        raise typer.Exit(refresh_mod.EXIT_INVALID_INPUT)
+    entry = entries[source_id]
+    text = (settings.seeds_dir / "articles" / entry.file).read_text(encoding="utf-8")
+    proposal = propose_article(text, StatementDate.parse(entry.published_on), ref.places, ref.firms)
+    target = out or settings.seeds_dir / "facts" / f"{source_id}.yml"
+    if target.exists() and not force:
+        current = load_yaml(target) or {}
+        if current.get("numbers") or current.get("relations") or current.get("statements"):
+            err.print(
+                f"{target} already has facts; use --out FILE to draft elsewhere, or --force to replace"
+            )
+            raise typer.Exit(1)
+    target.write_text(render(proposal, source_id), encoding="utf-8")
+    err.print(
+        f"wrote {len(proposal.numbers)} candidate numbers and {len(proposal.relations)} candidate relations "
+        f"to {target}, all unreviewed"
+    )
+    if proposal.unknown_firms or proposal.unknown_places:
+        err.print(
+            "names not in the reference data: "
+            + ", ".join(proposal.unknown_firms + proposal.unknown_places)
+        )
+
+
 @app.command()
 def rollback(
     warehouse: WarehouseOpt = None,
