@@ -98,6 +98,10 @@ def _summary(record: refresh_mod.RunRecord) -> None:
         for name, n in record.row_counts.items():
             table.add_row(name, str(n))
         err.print(table)
+        conflicts = record.row_counts.get("dq_conflicts", 0)
+        if conflicts:
+            err.print(f"{conflicts} conflict(s) between sources: see dq_conflicts "
+                      "(techhubs query \"select * from dq_conflicts\")")
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in record.stage_seconds.items())
         err.print(f"done in {record.seconds:.1f}s ({stages})")
     elif record.status == "up_to_date":

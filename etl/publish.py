@@ -28,7 +28,7 @@ PUBLIC_TABLES = (
     "fct_city_metric_year",
     "warehouse_build",
 )
-EXTRA_TABLES = ("fct_statement", "fct_fact_evidence", "dq_corrections")
+EXTRA_TABLES = ("fct_statement", "fct_fact_evidence", "dq_corrections", "dq_conflicts")
 
 
 class VerifyFailed(Exception):

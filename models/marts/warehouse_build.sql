@@ -12,7 +12,8 @@ with counts as (
         (select count(*) from {{ ref('dim_firm') }}) as firm_rows,
         (select count(*) from {{ ref('dim_metric') }}) as metric_rows,
         (select count(*) from {{ ref('dim_source') }}) as source_rows,
-        (select count(*) from {{ ref('dq_corrections') }}) as correction_rows
+        (select count(*) from {{ ref('dq_corrections') }}) as correction_rows,
+        (select count(*) from {{ ref('dq_conflicts') }}) as conflict_rows
 ),
 
 final as (
@@ -36,7 +37,8 @@ final as (
         firm_rows,
         metric_rows,
         source_rows,
-        correction_rows
+        correction_rows,
+        conflict_rows
     from counts
 )
 

@@ -1,0 +1,64 @@
+-- Where sources disagree: one row per metric, subject, period and value type that
+-- two or more sources report with different values (or comparators). Equal values
+-- from several sources are not a conflict: they corroborate each other. The
+-- preferred value follows the rule of int_observations_ranked.
+with observations as (
+    select * from {{ ref('int_observations_ranked') }}
+),
+
+groups as (
+    select
+        metric_id,
+        place_id,
+        firm_id,
+        period_start,
+        period_end,
+        value_type,
+        count(*) as observation_count,
+        count(distinct source_id) as source_count,
+        count(distinct concat(cast(value as varchar), '|', comparator)) as distinct_values,
+        string_agg(
+            concat(source_id, ': ', comparator, ' ', cast(value as varchar)), '; '
+            order by statement_date desc, source_id
+        ) as reported_values
+    from observations
+    group by all
+),
+
+preferred as (
+    select * from observations where is_preferred
+),
+
+final as (
+    select
+        {{ stable_id(['groups.metric_id', 'groups.place_id', 'groups.firm_id', 'groups.period_start',
+                      'groups.period_end', 'groups.value_type']) }} as conflict_id,
+        groups.metric_id,
+        groups.place_id,
+        groups.firm_id,
+        groups.period_start,
+        groups.period_end,
+        groups.value_type,
+        groups.observation_count,
+        groups.source_count,
+        groups.distinct_values,
+        groups.reported_values,
+        preferred.observation_id as preferred_observation_id,
+        preferred.source_id as preferred_source_id,
+        preferred.value as preferred_value,
+        preferred.comparator as preferred_comparator,
+        'newer statement date, then more precise statement date, then exact over bounded over approximate'
+            as preference_rule
+    from groups
+    inner join preferred
+        on
+            groups.metric_id = preferred.metric_id
+            and groups.place_id is not distinct from preferred.place_id
+            and groups.firm_id is not distinct from preferred.firm_id
+            and groups.period_start = preferred.period_start
+            and groups.period_end = preferred.period_end
+            and groups.value_type = preferred.value_type
+    where groups.distinct_values > 1
+)
+
+select * from final
