@@ -100,8 +100,10 @@ def _summary(record: refresh_mod.RunRecord) -> None:
         err.print(table)
         conflicts = record.row_counts.get("dq_conflicts", 0)
         if conflicts:
-            err.print(f"{conflicts} conflict(s) between sources: see dq_conflicts "
-                      "(techhubs query \"select * from dq_conflicts\")")
+            err.print(
+                f"{conflicts} conflict(s) between sources: see dq_conflicts "
+                '(techhubs query "select * from dq_conflicts")'
+            )
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in record.stage_seconds.items())
         err.print(f"done in {record.seconds:.1f}s ({stages})")
     elif record.status == "up_to_date":

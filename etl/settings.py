@@ -77,6 +77,12 @@ class Settings:
         return self.warehouse_dir / "runs.jsonl"
 
     @property
+    def validation_cache_dir(self) -> Path:
+        # validated facts per file, keyed by the file's, its article's, the reference data's and the
+        # validation code's content: an unchanged article is not validated again
+        return self.warehouse_dir / ".cache" / "validate"
+
+    @property
     def dbt_target_dir(self) -> Path:
         # Kept between runs so dbt's partial parsing can reuse the parse.
         return self.warehouse_dir / ".dbt" / "target"

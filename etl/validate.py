@@ -7,8 +7,11 @@ Nothing is written anywhere by this module.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,12 +30,20 @@ from .seeds import (
     Reference,
     RelationFact,
     StatementFact,
-    read_facts,
+    facts_paths,
+    read_any_facts_file,
     read_manifest,
     read_reference,
     sha256_of,
 )
 
+# What the validation of one file depends on besides its inputs: this code.
+CODE_KEY = hashlib.sha256(
+    b"".join(
+        (Path(__file__).parent / name).read_bytes()
+        for name in ("validate.py", "numbers.py", "periods.py", "seeds.py")
+    )
+).hexdigest()[:16]
 FX_TOLERANCE = 0.05  # an article's implied CNY/USD rate may differ this much from the series
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -52,9 +63,10 @@ class Corpus:
     relations: list[dict[str, Any]] = field(default_factory=list)
     statements: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {name: len(rows) for name, rows in vars(self).items()}
+        return {name: len(rows) for name, rows in vars(self).items() if name != "stats"}
 
 
 def normalise_ws(text: str) -> str:
@@ -62,39 +74,64 @@ def normalise_ws(text: str) -> str:
 
 
 class ArticleText:
-    """An article's text with a whitespace-normalised view that maps back to offsets."""
+    """An article's text with a whitespace-normalised view that maps back to offsets.
+
+    Built with one regex pass (not a loop per character), so a corpus of tens of
+    thousands of articles indexes in seconds.
+    """
+
+    _WS = re.compile(r"\s+")
 
     def __init__(self, text: str):
         self.text = text
-        chars: list[str] = []
-        index: list[int] = []
-        pending_space = False
-        for i, ch in enumerate(text):
-            if ch.isspace():
-                pending_space = bool(chars)
-                continue
-            if pending_space:
-                chars.append(" ")
-                index.append(i - 1)
-                pending_space = False
-            chars.append(ch)
-            index.append(i)
-        self.normalised = "".join(chars)
-        self._index = index
+        self._built = False
+
+    def _build(self) -> None:
+        """Index the text on first use: an article whose facts come from the cache is never indexed."""
+        self._built = True
+        text = self.text
+        stripped_start = len(text) - len(text.lstrip())
+        body = text.strip()
+        parts: list[str] = []
+        # breakpoints: normalised position -> original position, at the start of each run of text
+        self._norm_starts: list[int] = []
+        self._orig_starts: list[int] = []
+        norm_pos, orig_pos = 0, stripped_start
+        for m in self._WS.finditer(body):
+            chunk = body[orig_pos - stripped_start : m.start()]
+            self._norm_starts.append(norm_pos)
+            self._orig_starts.append(orig_pos)
+            parts.append(chunk)
+            parts.append(" ")
+            norm_pos += len(chunk) + 1
+            orig_pos = stripped_start + m.end()
+        self._norm_starts.append(norm_pos)
+        self._orig_starts.append(orig_pos)
+        parts.append(body[orig_pos - stripped_start :])
+        self.normalised = "".join(parts)
+
+    def _orig(self, norm_index: int) -> int:
+        """The original offset of the character at ``norm_index`` of the normalised text."""
+        i = bisect.bisect_right(self._norm_starts, norm_index) - 1
+        delta = norm_index - self._norm_starts[i]
+        # within a run of text offsets advance together; a normalised space maps to the run's first blank
+        return self._orig_starts[i] + delta
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """Character offsets [start, end) of the quote in the original text, or None."""
+        if not self._built:
+            self._build()
         needle = normalise_ws(quote)
         if not needle:
             return None
         pos = self.normalised.find(needle)
         if pos < 0:
             return None
-        start = self._index[pos]
-        end = self._index[pos + len(needle) - 1] + 1
-        return start, end
+        return self._orig(pos), self._orig(pos + len(needle) - 1) + 1
 
     def count(self, quote: str) -> int:
+        if not self._built:
+            self._build()
         return self.normalised.count(normalise_ws(quote))
 
 
@@ -122,7 +159,7 @@ def _hint_for_missing_quote(article: ArticleText, quote: str) -> str:
 
 
 class _Validator:
-    def __init__(self, seeds_dir: Path):
+    def __init__(self, seeds_dir: Path, cache_dir: Path | None = None):
         self.seeds_dir = seeds_dir
         self.problems: list[Problem] = []
         self.corpus = Corpus()
@@ -132,6 +169,11 @@ class _Validator:
         self.metrics: dict[str, dict[str, Any]] = {}
         self.fx: dict[int, float] = {}
         self.fx_series_id: str | None = None
+        self.cache_dir = cache_dir
+        self.cache_keys: set[str] = set()
+        self.cache_hits = 0
+        self.files_checked = 0
+        self.ref_key = ""
 
     def add(
         self, path: Path, line: int, item_id: str | None, message: str, hint: str | None = None
@@ -233,6 +275,11 @@ class _Validator:
     def check_reference(self) -> Reference:
         ref_dir = self.seeds_dir / "reference"
         ref = read_reference(ref_dir, self.problems)
+        ref_digest = hashlib.sha256()
+        for f in sorted(ref_dir.glob("*")):
+            if f.is_file():
+                ref_digest.update(f.name.encode() + b"\0" + f.read_bytes())
+        self.ref_key = ref_digest.hexdigest()
         places_path = ref_dir / "places.csv"
         for row in ref.places:
             pid = row.get("place_id")
@@ -666,13 +713,16 @@ class _Validator:
 
     def check_facts(self) -> None:
         facts_dir = self.seeds_dir / "facts"
-        files = read_facts(facts_dir, self.problems)
         seen_files: dict[str, Path] = {}
         # fact_id -> (kind, row, first path, first line)
         merged: dict[str, tuple[str, dict[str, Any], Path, int]] = {}
         identities: dict[tuple, tuple[str, Path]] = {}
-        for ff in files:
-            self._check_file(ff, seen_files, merged, identities)
+        for path in facts_paths(facts_dir):
+            items = self._file_items(path, seen_files)
+            for kind, row, evidence, item_path, line, source_id in items:
+                self._merge(
+                    kind, row, evidence, Path(item_path), line, merged, identities, source_id
+                )
         for source_id in self.articles:
             if source_id not in seen_files:
                 self.add(
@@ -702,13 +752,45 @@ class _Validator:
                     f"investment {inv!r} must be an 'investment' fact of firm {rel['firm_id']}",
                 )
 
-    def _check_file(
-        self, ff: FactsFile, seen_files: dict[str, Path], merged: dict, identities: dict
-    ) -> None:
+    def _file_items(self, path: Path, seen_files: dict[str, Path]) -> list[tuple]:
+        """The validated items of one facts file: from the cache when the file, its article, the
+        reference data and the validation code are all unchanged; otherwise checked afresh."""
+        entry = self.articles.get(path.stem)
+        key = None
+        if self.cache_dir is not None and entry is not None:
+            digest = hashlib.sha256(path.read_bytes())
+            digest.update(
+                f"|{entry[0].sha256}|{entry[0].published_on}|{self.ref_key}|{CODE_KEY}".encode()
+            )
+            key = digest.hexdigest()
+            cached = self.cache_dir / f"{key}.pkl"
+            self.cache_keys.add(cached.name)
+            if cached.exists():
+                try:
+                    items = pickle.loads(cached.read_bytes())
+                    seen_files[path.stem] = path
+                    self.cache_hits += 1
+                    return items
+                except Exception:  # noqa: BLE001 - a damaged cache entry is simply rebuilt
+                    cached.unlink(missing_ok=True)
+        before = len(self.problems)
+        ff = read_any_facts_file(path, self.problems)
+        if ff is None:
+            return []
+        items = self._check_file(ff, seen_files)
+        self.files_checked += 1
+        if key is not None and len(self.problems) == before:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_dir / f".{key}.{os.getpid()}.tmp"
+            tmp.write_bytes(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(self.cache_dir / f"{key}.pkl")
+        return items
+
+    def _check_file(self, ff: FactsFile, seen_files: dict[str, Path]) -> list[tuple]:
         path = ff.path
         if ff.source_id is None:
             self.add(path, 1, None, "facts file has no source_id")
-            return
+            return []
         if ff.source_id not in self.articles:
             self.add(
                 path,
@@ -717,10 +799,13 @@ class _Validator:
                 f"source_id {ff.source_id!r} is not in the article manifest",
                 "register the article in seeds/articles/manifest.yml first",
             )
-            return
+            return []
         if path.stem != ff.source_id:
             self.add(
-                path, 1, None, f"facts file for {ff.source_id} must be named {ff.source_id}.yml"
+                path,
+                1,
+                None,
+                f"facts file for {ff.source_id} must be named {ff.source_id}{path.suffix}",
             )
         seen_files[ff.source_id] = path
         _, article, stated = self.articles[ff.source_id]
@@ -733,6 +818,7 @@ class _Validator:
             ("relation", ff.relations, lambda f: self.check_relation(path, f, article, stated)),
             ("statement", ff.statements, lambda f: self.check_statement(path, f)),
         ]
+        items = []
         for kind, facts, check in kinds:
             for fact in facts:
                 if not _SLUG.match(fact.id):
@@ -746,7 +832,8 @@ class _Validator:
                 row = check(fact)
                 if row is None or evidence is None:
                     continue
-                self._merge(kind, row, evidence, path, fact.line, merged, identities, ff.source_id)
+                items.append((kind, row, evidence, str(path), fact.line, ff.source_id))
+        return items
 
     def _merge(
         self,
@@ -887,9 +974,13 @@ class _Validator:
         ]
 
 
-def validate_seeds(seeds_dir: Path) -> Corpus:
-    """Validate the seed folders; return the corpus or raise ``ValidationFailed``."""
-    v = _Validator(Path(seeds_dir))
+def validate_seeds(seeds_dir: Path, cache_dir: Path | None = None) -> Corpus:
+    """Validate the seed folders; return the corpus or raise ``ValidationFailed``.
+
+    With ``cache_dir``, a facts file whose bytes, article, reference data and validation
+    code are unchanged since it last validated cleanly is not checked again.
+    """
+    v = _Validator(Path(seeds_dir), cache_dir)
     v.check_articles()
     ref = v.check_reference()
     v.check_facts()
@@ -897,4 +988,9 @@ def validate_seeds(seeds_dir: Path) -> Corpus:
     if v.problems:
         raise ValidationFailed(v.problems, root=Path(seeds_dir).parent)
     v.finish_reference(ref)
+    v.corpus.stats = {"files_checked": v.files_checked, "files_from_cache": v.cache_hits}
+    if cache_dir is not None and cache_dir.exists():
+        for stale in cache_dir.glob("*.pkl"):
+            if stale.name not in v.cache_keys:
+                stale.unlink(missing_ok=True)
     return v.corpus

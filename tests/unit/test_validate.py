@@ -201,3 +201,55 @@ def test_whitespace_normalised_offsets():
     start, end = text.find("line and the next")
     assert text.text[start:end] == "line\nand   the next"
     assert text.find("absent words") is None
+
+
+def test_cache_skips_unchanged_files_and_only_those(seeds_copy, tmp_path):
+    cache = tmp_path / "cache"
+    first = validate_seeds(seeds_copy, cache)
+    assert first.stats == {"files_checked": 5, "files_from_cache": 0}
+    second = validate_seeds(seeds_copy, cache)
+    assert second.stats == {"files_checked": 0, "files_from_cache": 5}
+    assert second.numbers == first.numbers and second.evidence == first.evidence
+    edit(
+        seeds_copy,
+        "facts/rising-tech-hubs-2017.yml",
+        "    notes: From a report",
+        "    notes: Per a report",
+    )
+    assert validate_seeds(seeds_copy, cache).stats == {"files_checked": 1, "files_from_cache": 4}
+    edit(seeds_copy, "reference/firms.csv", "consumer electronics", "electronics", count=1)
+    assert validate_seeds(seeds_copy, cache).stats == {"files_checked": 5, "files_from_cache": 0}
+    # a cached file is still checked against the others: a clash with a changed file is found
+    edit(
+        seeds_copy,
+        "facts/lenovo-baidu-southwest-2020.yml",
+        "speaker_role: vice-president of Lenovo",
+        "speaker_role: president of Lenovo",
+    )
+    with pytest.raises(ValidationFailed, match="speaker_role"):
+        validate_seeds(seeds_copy, cache)
+
+
+def test_csv_facts_file_reads_like_yaml(seeds_copy):
+    yml = seeds_copy / "facts" / "wuhan-valleys-rebound-2021.yml"
+    yml.unlink()
+    (seeds_copy / "facts" / "wuhan-valleys-rebound-2021.csv").write_text(
+        "kind,id,metric,place,firm,quote,number,value,comparator,comparator_reason,period,value_type,"
+        "presence_type,status\n"
+        "number,wuhan-high-tech-share-of-growth-2020,high_tech_share_of_growth,wuhan,,"
+        '"High-tech sectors contributed to more than a quarter of Wuhan\'s economic growth in 2020.",'
+        "more than a quarter,25,more_than,,2020,actual,,\n"
+        'relation,dongfeng-hq-wuhan,,wuhan,dongfeng,"according to the Wuhan-based automaker Dongfeng",,,,,'
+        "as_of,,headquarters,operating\n"
+        'number,bad-one,gdp_growth,wuhan,,"High-tech sectors contributed",7 percent,7,exact,,'
+        "relative: last year,actual,,\n",
+        encoding="utf-8",
+    )
+    problems = problems_of(seeds_copy)
+    assert [(p.path.name, p.line, p.item_id) for p in problems] == [
+        ("wuhan-valleys-rebound-2021.csv", 4, "bad-one")
+    ]
+    path = seeds_copy / "facts" / "wuhan-valleys-rebound-2021.csv"
+    path.write_text("\n".join(path.read_text().splitlines()[:3]) + "\n")
+    corpus = validate_seeds(seeds_copy)
+    assert "dongfeng-hq-wuhan" in {r["fact_id"] for r in corpus.relations}
