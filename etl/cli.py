@@ -333,6 +333,29 @@ def propose(
 
 
 @app.command()
+def synth(
+    articles: Annotated[int, typer.Option("--articles", help="How many articles in all.")],
+    out: Annotated[Path, typer.Option("--out", help="A seeds folder to write (not seeds/).")],
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    numbers: Annotated[int, typer.Option("--numbers", help="Numeric facts per article.")] = 45,
+    relations: Annotated[int, typer.Option("--relations", help="Relations per article.")] = 5,
+) -> None:
+    """Write a deterministic synthetic corpus (articles, CSV facts, manifest) for benchmarks.
+
+    Running it again with more --articles adds only the new ones."""
+    from .synth import synth as run_synth
+
+    if out.resolve() == (Settings().seeds_dir).resolve():
+        err.print("refused: --out is the real seeds folder; synthetic articles go elsewhere")
+        raise typer.Exit(2)
+    result = run_synth(out, articles, seed, Settings().seeds_dir / "reference", numbers, relations)
+    err.print(
+        f"wrote {result.articles} new articles ({result.numbers} numbers, {result.relations} relations) "
+        f"to {result.out}; refresh it with: techhubs refresh --seeds {result.out} --warehouse DIR"
+    )
+
+
+@app.command()
 def rollback(
     warehouse: WarehouseOpt = None,
     to: Annotated[

@@ -67,10 +67,6 @@ class LoadResult:
         }
 
 
-def _jsonable(row: dict[str, Any]) -> str:
-    return json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
-
-
 @contextlib.contextmanager
 def _registered(conn: sa.Connection, name: str, frame: pd.DataFrame) -> Iterator[str]:
     """Make a DataFrame queryable as ``name`` inside the transaction; never mask the real error."""
@@ -108,67 +104,64 @@ def _load_facts(
     run_id: str,
     result: LoadResult,
 ) -> None:
+    """Compare incoming facts with staging by content hash and apply the difference, set-based."""
     table = model.__table__
-    incoming = pd.DataFrame.from_records(
-        [(r["fact_id"], r["content_hash"]) for r in rows], columns=["fact_id", "content_hash"]
-    )
-    with _registered(conn, "incoming_hashes", incoming):
-        diff = conn.exec_driver_sql(f"""
+    columns = [c.name for c in table.columns if c.name != "revision"]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    t = f'"{table.name}"'
+    with _registered(conn, "incoming_facts", frame):
+        conn.exec_driver_sql(f"""
+            create or replace temp table fact_changes as
+            with last as (select fact_id, max(revision) as revision from fact_revision group by fact_id)
             select coalesce(i.fact_id, t.fact_id) as fact_id,
                    case when t.fact_id is null then 'added'
                         when i.fact_id is null then 'removed'
                         when i.content_hash != t.content_hash then 'changed'
                         else 'unchanged' end as change,
-                   (select max(r.revision) from fact_revision r
-                     where r.fact_id = coalesce(i.fact_id, t.fact_id)) as last_revision
-            from incoming_hashes i
-            full outer join "{table.name}" t on i.fact_id = t.fact_id
-        """).fetchall()
-    by_id = {r["fact_id"]: r for r in rows}
-    inserts, revisions, gone = [], [], []
-    for fact_id, change, last_revision in diff:
-        if change == "unchanged":
-            result.unchanged += 1
-            continue
-        revision = (last_revision or 0) + 1
-        if change == "added":
-            result.added += 1
-        elif change == "changed":
-            result.changed += 1
-            gone.append(fact_id)
-        else:
-            result.removed += 1
-            gone.append(fact_id)
-        row = by_id.get(fact_id)
-        if row is not None:
-            inserts.append({**row, "revision": revision})
-        revisions.append(
-            {
-                "fact_id": fact_id,
-                "revision": revision,
-                "fact_kind": kind,
-                "content_hash": row["content_hash"] if row else "",
-                "content": _jsonable(row) if row else "{}",
-                "loaded_run_id": run_id,
-                "superseded_run_id": run_id if change == "removed" else None,
-                "change": change,
-            }
+                   coalesce(last.revision, 0) + 1 as new_revision
+            from incoming_facts i
+            full outer join {t} t on i.fact_id = t.fact_id
+            left join last on last.fact_id = coalesce(i.fact_id, t.fact_id)
+        """)
+        counts = dict(
+            conn.exec_driver_sql(
+                "select change, count(*) from fact_changes group by change"
+            ).fetchall()
         )
-    if gone:
-        with _registered(conn, "gone_ids", pd.DataFrame({"fact_id": gone})):
+        result.added += counts.get("added", 0)
+        result.changed += counts.get("changed", 0)
+        result.removed += counts.get("removed", 0)
+        result.unchanged += counts.get("unchanged", 0)
+        if counts.keys() - {"unchanged"}:
+            cols = ", ".join(f'"{c}"' for c in columns)
+            conn.exec_driver_sql(f"""
+                delete from {t} where fact_id in
+                    (select fact_id from fact_changes where change in ('changed', 'removed'))""")
             conn.exec_driver_sql(
-                f'delete from "{table.name}" where fact_id in (select fact_id from gone_ids)'
-            )
-    if revisions:
-        touched = pd.DataFrame({"fact_id": [r["fact_id"] for r in revisions]})
-        with _registered(conn, "touched_ids", touched):
-            conn.exec_driver_sql(
-                "update fact_revision set superseded_run_id = ? "
-                "where superseded_run_id is null and fact_id in (select fact_id from touched_ids)",
+                """
+                update fact_revision set superseded_run_id = ?
+                where superseded_run_id is null
+                  and fact_id in (select fact_id from fact_changes where change != 'unchanged')""",
                 (run_id,),
             )
-    _bulk_insert(conn, table, inserts)
-    _bulk_insert(conn, s.FactRevision.__table__, revisions)
+            conn.exec_driver_sql(f"""
+                insert into {t} ({cols}, revision)
+                select {", ".join(f'i."{c}"' for c in columns)}, c.new_revision
+                from incoming_facts i join fact_changes c using (fact_id)
+                where c.change in ('added', 'changed')""")
+            # the revision's content: the fact's row as JSON, written by DuckDB
+            conn.exec_driver_sql(
+                f"""
+                insert into fact_revision (fact_id, revision, fact_kind, content_hash, content,
+                                           loaded_run_id, superseded_run_id, change)
+                select c.fact_id, c.new_revision, '{kind}', coalesce(i.content_hash, ''),
+                       coalesce(cast(to_json(i) as varchar), '{{}}'), ?,
+                       case when c.change = 'removed' then ? end, c.change
+                from fact_changes c left join incoming_facts i using (fact_id)
+                where c.change != 'unchanged'""",
+                (run_id, run_id),
+            )
+        conn.exec_driver_sql("drop table if exists fact_changes")
 
 
 def row_counts(conn: sa.Connection) -> dict[str, int]:

@@ -10,6 +10,7 @@ anything else, so that a curator's typo is caught rather than guessed at.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -145,8 +146,11 @@ def _word_number(token: str) -> float:
     raise NumberParseError(f"not a number: {token!r}")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_number(text: str) -> ParsedNumber:
-    """Parse one number phrase; raise ``NumberParseError`` with a reason otherwise."""
+    """Parse one number phrase; raise ``NumberParseError`` with a reason otherwise.
+
+    Pure, so cached: corpora repeat phrases ("more than 20 million") a great deal."""
     original = text
     s = " ".join(text.strip().split())
     if not s:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import json
+import multiprocessing as mp
 import os
 import pickle
 import re
@@ -81,6 +81,7 @@ class ArticleText:
     """
 
     _WS = re.compile(r"\s+")
+    _RUNS = re.compile(r"\s{2,}")
 
     def __init__(self, text: str):
         self.text = text
@@ -89,26 +90,20 @@ class ArticleText:
     def _build(self) -> None:
         """Index the text on first use: an article whose facts come from the cache is never indexed."""
         self._built = True
-        text = self.text
-        stripped_start = len(text) - len(text.lstrip())
-        body = text.strip()
-        parts: list[str] = []
-        # breakpoints: normalised position -> original position, at the start of each run of text
-        self._norm_starts: list[int] = []
-        self._orig_starts: list[int] = []
-        norm_pos, orig_pos = 0, stripped_start
-        for m in self._WS.finditer(body):
-            chunk = body[orig_pos - stripped_start : m.start()]
-            self._norm_starts.append(norm_pos)
-            self._orig_starts.append(orig_pos)
-            parts.append(chunk)
-            parts.append(" ")
-            norm_pos += len(chunk) + 1
-            orig_pos = stripped_start + m.end()
-        self._norm_starts.append(norm_pos)
-        self._orig_starts.append(orig_pos)
-        parts.append(body[orig_pos - stripped_start :])
-        self.normalised = "".join(parts)
+        lead = len(self.text) - len(self.text.lstrip())
+        body = self.text.strip()
+        self.normalised = self._WS.sub(" ", body)
+        # A single whitespace character becomes one space: no shift. A longer run shifts what
+        # follows it left by its length minus one, so only those runs need a breakpoint: the
+        # normalised position and the original position of the text after the run.
+        self._norm_starts = [0]
+        self._orig_starts = [lead]
+        shrink = 0
+        for m in self._RUNS.finditer(body):
+            a, b = m.span()
+            shrink += b - a - 1
+            self._norm_starts.append(b - shrink)
+            self._orig_starts.append(lead + b)
 
     def _orig(self, norm_index: int) -> int:
         """The original offset of the character at ``norm_index`` of the normalised text."""
@@ -136,7 +131,7 @@ class ArticleText:
 
 
 def content_hash(row: dict[str, Any]) -> str:
-    payload = json.dumps(row, sort_keys=True, default=str, ensure_ascii=False)
+    payload = repr(sorted(row.items()))  # values are str, float, int, date or None: a stable repr
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
@@ -717,12 +712,14 @@ class _Validator:
         # fact_id -> (kind, row, first path, first line)
         merged: dict[str, tuple[str, dict[str, Any], Path, int]] = {}
         identities: dict[tuple, tuple[str, Path]] = {}
-        for path in facts_paths(facts_dir):
-            items = self._file_items(path, seen_files)
-            for kind, row, evidence, item_path, line, source_id in items:
-                self._merge(
-                    kind, row, evidence, Path(item_path), line, merged, identities, source_id
-                )
+        paths = facts_paths(facts_dir)
+        prechecked = self._check_in_parallel(paths, seen_files)
+        for path in paths:
+            items = (
+                prechecked.pop(path) if path in prechecked else self._file_items(path, seen_files)
+            )
+            for kind, row, evidence, _item_path, line, source_id in items:
+                self._merge(kind, row, evidence, path, line, merged, identities, source_id)
         for source_id in self.articles:
             if source_id not in seen_files:
                 self.add(
@@ -751,6 +748,37 @@ class _Validator:
                     rel["fact_id"],
                     f"investment {inv!r} must be an 'investment' fact of firm {rel['firm_id']}",
                 )
+
+    def _check_in_parallel(
+        self, paths: list[Path], seen_files: dict[str, Path]
+    ) -> dict[Path, list[tuple]]:
+        """Check many files on all cores (forked workers share the reference data and articles);
+        a few files, or a machine without fork, are checked in this process by the caller."""
+        workers = min(os.cpu_count() or 1, 4)
+        if (
+            workers < 2
+            or len(paths) < PARALLEL_MIN_FILES
+            or "fork" not in mp.get_all_start_methods()
+        ):
+            return {}
+        global _ACTIVE
+        _ACTIVE = self
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                results = pool.map(
+                    _check_file_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8))
+                )
+        finally:
+            _ACTIVE = None
+        out = {}
+        for path, (items, problems, seen, stats, keys) in zip(paths, results, strict=True):
+            out[path] = items
+            self.problems.extend(problems)
+            seen_files.update(seen)
+            self.cache_hits += stats[0]
+            self.files_checked += stats[1]
+            self.cache_keys.update(keys)
+        return out
 
     def _file_items(self, path: Path, seen_files: dict[str, Path]) -> list[tuple]:
         """The validated items of one facts file: from the cache when the file, its article, the
@@ -972,6 +1000,26 @@ class _Validator:
             }
             for s in ref.fx_series
         ]
+
+
+PARALLEL_MIN_FILES = 200  # below this, forking costs more than it saves
+_ACTIVE: _Validator | None = None  # the validator forked workers inherit
+
+
+def _check_file_in_worker(path: Path) -> tuple:
+    """In a forked worker: check one file with the inherited validator; return what it found."""
+    v = _ACTIVE
+    before_problems, before_hits, before_checked = len(v.problems), v.cache_hits, v.files_checked
+    v.cache_keys = set()
+    seen: dict[str, Path] = {}
+    items = v._file_items(path, seen)
+    return (
+        items,
+        v.problems[before_problems:],
+        seen,
+        (v.cache_hits - before_hits, v.files_checked - before_checked),
+        v.cache_keys,
+    )
 
 
 def validate_seeds(seeds_dir: Path, cache_dir: Path | None = None) -> Corpus:
