@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -79,12 +78,6 @@ def run_dbt(
             node = event.data.node_info
             on_node(node.unique_id, node.node_status)
 
-    dbt_vars = {
-        "techhubs_run_id": run_id,
-        "techhubs_fingerprint": fingerprint,
-        "techhubs_package_version": package_version(),
-        "techhubs_storage_version": settings.storage_version,
-    }
     args = [
         "build",
         "--project-dir",
@@ -95,8 +88,6 @@ def run_dbt(
         str(settings.dbt_target_dir),
         "--log-path",
         str(settings.dbt_log_dir),
-        "--vars",
-        json.dumps(dbt_vars),
         "--quiet",
         "--no-use-colors",
     ]
@@ -105,6 +96,11 @@ def run_dbt(
         "TECHHUBS_STAGING_PATH": str(settings.staging_path),
         "TECHHUBS_STORAGE_VERSION": settings.storage_version,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        # build metadata for warehouse_build, as environment variables rather than --vars:
+        # changed vars make dbt re-parse the whole project, a changed env var only the files using it
+        "TECHHUBS_RUN_ID": run_id,
+        "TECHHUBS_FINGERPRINT": fingerprint,
+        "TECHHUBS_PACKAGE_VERSION": package_version(),
     }
     with _env(env):
         try:
@@ -160,7 +156,9 @@ def finalise(build_path: Path) -> None:
 
 
 def build_dir_for(settings: Settings, run_id: str) -> Path:
-    return settings.build_root / run_id
+    # One build at a time (under the refresh lock) in a fixed folder: dbt's profile then does not
+    # change between runs, and dbt can reuse its parse (partial parsing).
+    return settings.build_root / "current"
 
 
 def build_path_for(settings: Settings, run_id: str) -> Path:

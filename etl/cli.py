@@ -16,7 +16,6 @@ from rich.table import Table
 from . import refresh as refresh_mod
 from .problems import ValidationFailed
 from .settings import Settings
-from .validate import validate_seeds
 
 app = typer.Typer(
     add_completion=False,
@@ -40,6 +39,8 @@ WarehouseOpt = Annotated[
 @app.command()
 def validate(seeds: SeedsOpt = None) -> None:
     """Check every fact against its article and the reference data; load nothing."""
+    from .validate import validate_seeds
+
     settings = Settings.from_env(seeds)
     try:
         corpus = validate_seeds(settings.seeds_dir)

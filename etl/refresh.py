@@ -20,12 +20,11 @@ from typing import Any
 
 import filelock
 
-from . import build, load, migrate, publish
+from . import build, publish
 from .faults import pause_point
 from .fingerprint import input_fingerprint
 from .problems import ValidationFailed
 from .settings import Settings
-from .validate import validate_seeds
 
 # Exit codes, documented in README.md.
 EXIT_OK = 0
@@ -187,6 +186,11 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
             return record
 
         enter("validate", f"checking facts in {settings.seeds_dir} against their articles")
+        # Imported here, not at the top: pandas, SQLAlchemy and Alembic take most of a second to
+        # import, and a refresh with nothing to do has stopped before this point.
+        from . import load, migrate
+        from .validate import validate_seeds
+
         corpus = validate_seeds(settings.seeds_dir, settings.validation_cache_dir)
         c = corpus.counts()
         say(
@@ -202,6 +206,7 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         enter("load", "loading staging in one transaction")
         loaded = load.load_corpus(settings.staging_path, corpus, record.run_id, record.fingerprint)
         record.staging_counts, record.changes = loaded.row_counts, loaded.changes
+        del corpus  # the validated rows are in staging now; free them before dbt runs
         say("load", "facts: " + ", ".join(f"{v} {k}" for k, v in loaded.changes.items()))
 
         enter("dbt build", "dbt build (models, unit tests, data tests) into a new file")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 
+from .seeds import PRESENCE_TYPES
+
 COMPARATOR_SIGN = {
     "exact": "",
     "more_than": "> ",
@@ -22,17 +24,7 @@ COMPARATOR_SIGN = {
     "close_to": "nearly ",
     "approximately": "≈ ",
 }
-PRESENCE_ORDER = [
-    "headquarters",
-    "second_headquarters",
-    "research_centre",
-    "data_centre",
-    "joint_venture",
-    "office",
-    "factory",
-    "test_base",
-    "local_business_unit",
-]
+PRESENCE_ORDER = PRESENCE_TYPES  # the matrix columns, in the vocabulary's order
 
 
 def esc(value: object) -> str:

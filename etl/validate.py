@@ -571,6 +571,18 @@ class _Validator:
         # Money is normalised at the rate of the year the value describes; an as-of
         # figure or a plan describes the statement's own year.
         fx_year = period.year or period.end.year
+        needs_rate = fact.usd_number is not None or (
+            metric is not None and metric["metric_kind"] == "money"
+        )
+        if needs_rate and fx_year not in self.fx:
+            self.add(
+                path,
+                fact.line,
+                fact.id,
+                f"no {self.fx_series_id} rate for {fx_year}",
+                "add the year to seeds/reference/fx_rates.csv",
+            )
+            return None
         usd_stated = implied_rate = None
         if fact.usd_number is not None:
             if fact.currency != "CNY":
@@ -601,16 +613,7 @@ class _Validator:
                 return None
             usd_stated = usd.full_value
             implied_rate = full_value / usd_stated
-            series_rate = self.fx.get(fx_year)
-            if series_rate is None:
-                self.add(
-                    path,
-                    fact.line,
-                    fact.id,
-                    f"no {self.fx_series_id} rate for {fx_year}",
-                    "add the year to seeds/reference/fx_rates.csv",
-                )
-                return None
+            series_rate = self.fx[fx_year]  # present: checked above
             gap = implied_rate / series_rate - 1
             if abs(gap) > FX_TOLERANCE and not fact.fx_note:
                 self.add(
@@ -622,15 +625,6 @@ class _Validator:
                     "check the figures; if the article is right, say why in fx_note",
                 )
                 return None
-        if metric is not None and metric["metric_kind"] == "money" and fx_year not in self.fx:
-            self.add(
-                path,
-                fact.line,
-                fact.id,
-                f"no {self.fx_series_id} rate for {fx_year}",
-                "add the year to seeds/reference/fx_rates.csv",
-            )
-            return None
         return {
             "fact_id": fact.id,
             "metric_id": fact.metric,

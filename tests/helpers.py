@@ -14,5 +14,18 @@ def edit(seeds: Path, rel: str, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def copy_project(dest: Path) -> Path:
+    """A copy of the dbt project and migrations that a test may change (models, tests, migrations)."""
+    import shutil
+
+    from etl.settings import PROJECT_DIR
+
+    for name in ("models", "macros", "tests/dbt", "migrations"):
+        shutil.copytree(PROJECT_DIR / name, dest / name)
+    for name in ("dbt_project.yml", "profiles.yml"):
+        shutil.copy(PROJECT_DIR / name, dest / name)
+    return dest
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -18,13 +18,13 @@ with counts as (
 
 final as (
     select
-        '{{ var("techhubs_run_id") }}' as build_id,
+        '{{ env_var("TECHHUBS_RUN_ID", "manual") }}' as build_id,
         cast(current_timestamp as timestamp) as built_at,
-        '{{ var("techhubs_fingerprint") }}' as input_fingerprint,
-        '{{ var("techhubs_package_version") }}' as package_version,
+        '{{ env_var("TECHHUBS_FINGERPRINT", "unknown") }}' as input_fingerprint,
+        '{{ env_var("TECHHUBS_PACKAGE_VERSION", "unknown") }}' as package_version,
         '{{ dbt_version }}' as dbt_version,
         version() as duckdb_version,
-        '{{ var("techhubs_storage_version") }}' as storage_version,
+        '{{ env_var("TECHHUBS_STORAGE_VERSION", "v1.1.0") }}' as storage_version,
         '{{ var("techhubs_fx_series") }}' as fx_series,
         observation_rows,
         presence_rows,

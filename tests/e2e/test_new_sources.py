@@ -80,3 +80,25 @@ def test_new_article_conflict_and_series(warehouse_copy, tmp_path):
         assert quote.startswith("By the end of last year")
     finally:
         con.close()
+
+
+def test_synthetic_corpus_builds_and_passes_every_dbt_test(tmp_path):
+    from etl.settings import PROJECT_DIR, Settings
+    from etl.synth import synth
+
+    synth(
+        tmp_path / "seeds",
+        40,
+        seed=3,
+        reference_dir=PROJECT_DIR / "seeds" / "reference",
+        numbers=30,
+        relations=5,
+    )
+    settings = Settings(seeds_dir=tmp_path / "seeds", warehouse_dir=tmp_path / "warehouse")
+    record = refresh(settings)
+    assert record.status == "success", record.error
+    assert record.row_counts["fct_metric_observation"] == 40 * 30
+    assert record.row_counts["fct_firm_presence"] == 40 * 5
+    assert (
+        record.row_counts["dq_conflicts"] > 0
+    )  # random values for the same metric and year disagree

@@ -19,7 +19,7 @@ from etl import load
 from etl.publish import history, published_fingerprint
 from etl.refresh import EXIT_LOCKED, EXIT_UNEXPECTED, read_runs, refresh, rollback
 from etl.settings import PROJECT_DIR, Settings
-from tests.helpers import sha256
+from tests.helpers import copy_project, sha256
 
 pytestmark = pytest.mark.e2e
 
@@ -247,11 +247,7 @@ def test_refresh_runs_from_any_directory_with_a_bare_environment(warehouse_copy)
 
 
 def test_migration_error_leaves_everything(warehouse_copy, tmp_path):
-    project = tmp_path / "project"
-    for name in ("models", "macros", "tests/dbt", "migrations"):
-        shutil.copytree(PROJECT_DIR / name, project / name)
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT_DIR / name, project / name)
+    project = copy_project(tmp_path / "project")
     (project / "migrations/versions/0003_broken.py").write_text(
         textwrap.dedent("""
         from alembic import op

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,7 +13,7 @@ import pytest
 from etl.publish import PUBLIC_TABLES
 from etl.refresh import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, refresh
 from etl.settings import PROJECT_DIR, Settings
-from tests.helpers import edit, sha256
+from tests.helpers import copy_project, edit, sha256
 
 pytestmark = pytest.mark.e2e
 
@@ -238,11 +237,7 @@ def test_bad_input_changes_nothing(warehouse_copy, case):
 
 
 def test_failing_dbt_test_is_not_published(warehouse_copy, tmp_path):
-    project = tmp_path / "project"
-    for name in ("models", "macros", "tests/dbt", "migrations"):
-        shutil.copytree(PROJECT_DIR / name, project / name)
-    for name in ("dbt_project.yml", "profiles.yml"):
-        shutil.copy(PROJECT_DIR / name, project / name)
+    project = copy_project(tmp_path / "project")
     (project / "tests/dbt/assert_no_wuhan_facts.sql").write_text(
         "select * from {{ ref('fct_metric_observation') }} where city_id = 'wuhan'\n"
     )
