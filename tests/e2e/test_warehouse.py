@@ -183,12 +183,33 @@ def test_opens_read_only_from_another_process_while_held(built, con):
     )
 
 
-def test_readme_example_queries_run(con):
+def _markdown(columns: list[str], rows: list[tuple]) -> str:
+    """A result as the README prints it."""
+
+    def cell(v: object) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bool):
+            return str(v).lower()
+        if isinstance(v, float):
+            return f"{v:,.4g}" if abs(v) < 1e4 else f"{v:,.0f}"
+        text = str(v).replace("|", "\\|")
+        return text if len(text) <= 90 else text[:87] + "..."
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def test_readme_example_queries_give_the_answers_it_prints(con):
     readme = (PROJECT_DIR / "README.md").read_text(encoding="utf-8")
-    queries = re.findall(r"```sql\n(.*?)```", readme, flags=re.S)
-    assert len(queries) >= 8
-    for sql in queries:
-        assert con.execute(sql).fetchall(), f"no rows from README query:\n{sql}"
+    examples = re.findall(r"```sql\n(.*?)```\n\n(\|.*?)\n\n", readme, flags=re.S)
+    assert len(examples) >= 8
+    for sql, printed in examples:
+        rel = con.sql(sql)
+        assert _markdown(rel.columns, rel.fetchall()) == printed.strip(), (
+            f"README answer is stale:\n{sql}"
+        )
 
 
 # -- refreshes that must leave everything as it was --------------------------------------
