@@ -432,6 +432,9 @@ def _relations(
                 place = _most_specific(place_hits, gaz) or last_place
             else:
                 kind, place = "headquarters", _nearest(gaz.places_in(based.group(1)), 0)
+        elif based and re.fullmatch(r"[\w\s&.'-]+,\s*an?\s+", sentence[pos : based.start()]):
+            # apposition: "China Center for Information Industry Development, a Beijing-based think tank"
+            kind, place = "headquarters", _nearest(gaz.places_in(based.group(1)), 0)
         elif kind == "headquarters" and based:
             continue  # "-based" speaks of the firm after it, not this one
         else:
