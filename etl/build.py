@@ -1,4 +1,4 @@
-"""Run dbt (in-process) into a new database file under warehouse/.build/<run>/.
+"""Run dbt (in-process) into a new database file under warehouse/.build/current/.
 
 The published file is never opened for writing: dbt builds a fresh file with the
 same base name (dbt-duckdb names the catalog after it), attaching staging read-only.

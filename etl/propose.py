@@ -177,13 +177,12 @@ def _most_specific(found: list[tuple[int, str]], gaz: Gazetteer) -> str | None:
     return min(ranked)[2] if ranked else None
 
 
-def _nearest(found: list[tuple[int, str]], pos: int, skip: set[str] = frozenset()) -> str | None:
-    """The mention nearest before ``pos`` (or else after it), ignoring ``skip``."""
-    candidates = [(p, k) for p, k in found if k not in skip]
-    before = [k for p, k in candidates if p <= pos]
+def _nearest(found: list[tuple[int, str]], pos: int) -> str | None:
+    """The mention nearest before ``pos`` (or else after it)."""
+    before = [k for p, k in found if p <= pos]
     if before:
         return before[-1]
-    after = [k for p, k in candidates if p > pos]
+    after = [k for p, k in found if p > pos]
     return after[0] if after else None
 
 
@@ -408,7 +407,7 @@ def _relations(
     ]
     if not kinds:
         return []
-    firms = [(p, f) for p, f in firm_hits]
+    firms = list(firm_hits)
     if (
         not firms
         and last_firm
@@ -417,27 +416,24 @@ def _relations(
         firms = [(len(sentence), last_firm)]  # the firm the sentence refers back to
     out = []
     based = re.search(r"([A-Z][a-z]+)-based", sentence)
+    based_place = _nearest(gaz.places_in(based.group(1)), 0) if based else None
     for pos, firm in firms:
         kind = min(kinds, key=lambda k: abs(k[0] - pos))[1]
-        if based and pos > based.start():
-            # "Hangzhou-based venture capital firm Vision Plus Capital": the first firm after it
-            if any(based.start() < p < pos for p, _ in firms):
-                kind = min(
-                    (k for k in kinds if k[1] != "headquarters"),
-                    key=lambda k: abs(k[0] - pos),
-                    default=(0, None),
-                )[1]
-                if kind is None:
-                    continue
-                place = _most_specific(place_hits, gaz) or last_place
-            else:
-                kind, place = "headquarters", _nearest(gaz.places_in(based.group(1)), 0)
-        elif based and re.fullmatch(r"[\w\s&.'-]+,\s*an?\s+", sentence[pos : based.start()]):
-            # apposition: "China Center for Information Industry Development, a Beijing-based think tank"
-            kind, place = "headquarters", _nearest(gaz.places_in(based.group(1)), 0)
-        elif kind == "headquarters" and based:
-            continue  # "-based" speaks of the firm after it, not this one
+        # "Hangzhou-based venture capital firm Vision Plus Capital" (the first firm after it), or
+        # "China Center for Information Industry Development, a Beijing-based think tank" (apposition)
+        owns_based = based is not None and (
+            (pos > based.start() and not any(based.start() < p < pos for p, _ in firms))
+            or bool(re.fullmatch(r"[\w\s&.'-]+,\s*an?\s+", sentence[pos : based.start()]))
+        )
+        if owns_based:
+            kind, place = "headquarters", based_place
         else:
+            if based and kind == "headquarters":
+                # "-based" speaks of another firm: this one's presence is another keyword, if any
+                others = [k for k in kinds if k[1] != "headquarters"]
+                if not others:
+                    continue
+                kind = min(others, key=lambda k: abs(k[0] - pos))[1]
             place = _most_specific(place_hits, gaz) or last_place
         if place is None:
             continue

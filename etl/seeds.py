@@ -366,15 +366,6 @@ def read_any_facts_file(path: Path, problems: list[Problem]) -> FactsFile | None
     )
 
 
-def read_facts(facts_dir: Path, problems: list[Problem]) -> list[FactsFile]:
-    files = []
-    for path in facts_paths(facts_dir):
-        facts = read_any_facts_file(path, problems)
-        if facts is not None:
-            files.append(facts)
-    return files
-
-
 def _read_csv(path: Path, problems: list[Problem]) -> list[dict[str, Any]]:
     if not path.exists():
         problems.append(Problem(path, 0, None, "reference file is missing"))

@@ -124,11 +124,6 @@ class ArticleText:
             return None
         return self._orig(pos), self._orig(pos + len(needle) - 1) + 1
 
-    def count(self, quote: str) -> int:
-        if not self._built:
-            self._build()
-        return self.normalised.count(normalise_ws(quote))
-
 
 def content_hash(row: dict[str, Any]) -> str:
     payload = repr(sorted(row.items()))  # values are str, float, int, date or None: a stable repr
