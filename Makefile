@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed
 
 DUCKDB11 := .venv-duckdb11/bin/python
 
-.PHONY: warehouse test lint unit e2e validate duckdb11 clients browser report export docs bench bench-refresh clean help
+.PHONY: warehouse test lint unit e2e validate duckdb11 clients browser report export docs bench bench-refresh spark-check clean help
 
 help:
 	@echo "make warehouse  - set up .venv and build warehouse/tech_hubs.duckdb"
 	@echo "make test       - set up .venv and run every check"
 	@echo "make validate   - check the seeds against the articles, load nothing"
+	@echo "make spark-check - build the models on Spark and compare with DuckDB"
 	@echo "make clean      - remove built databases and dbt artefacts (keeps .venv)"
 
 $(BIN)/python:
@@ -85,6 +86,20 @@ bench: $(STAMP)
 # Full refresh vs no-op on the seeds, side by side.
 bench-refresh: $(STAMP)
 	$(BIN)/python scripts/bench_refresh.py
+
+# The same models on Apache Spark (local PySpark, Java 17), compared table by table with the
+# DuckDB build. Its own venv (PySpark is large); a few minutes, so not part of `make test`.
+SPARK_VENV  := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+$(SPARK_STAMP): pyproject.toml
+	@command -v java >/dev/null 2>&1 || { echo "error: Spark needs Java 17 or newer on PATH" >&2; exit 1; }
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SPARK_VENV)/bin/python -m pip install --quiet -e '.[spark]'
+	@touch $@
+
+spark-check: $(SPARK_STAMP)
+	$(SPARK_VENV)/bin/python scripts/spark_check.py
 
 clean:
 	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/.build warehouse/.published target logs

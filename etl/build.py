@@ -68,16 +68,6 @@ def run_dbt(
     on_node: Callable[[str, str], None] | None = None,
 ) -> DbtResult:
     """``dbt build`` (models, unit tests, data tests) into ``build_path``; raise BuildFailed on any error."""
-    from dbt.cli.main import dbtRunner
-
-    result = DbtResult()
-
-    def callback(event) -> None:  # dbt's structured logging events
-        name = event.info.name
-        if name == "NodeFinished" and on_node is not None:
-            node = event.data.node_info
-            on_node(node.unique_id, node.node_status)
-
     args = [
         "build",
         "--project-dir",
@@ -95,18 +85,39 @@ def run_dbt(
         "TECHHUBS_BUILD_PATH": str(build_path),
         "TECHHUBS_STAGING_PATH": str(settings.staging_path),
         "TECHHUBS_STORAGE_VERSION": settings.storage_version,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         # build metadata for warehouse_build, as environment variables rather than --vars:
         # changed vars make dbt re-parse the whole project, a changed env var only the files using it
         "TECHHUBS_RUN_ID": run_id,
         "TECHHUBS_FINGERPRINT": fingerprint,
         "TECHHUBS_PACKAGE_VERSION": package_version(),
     }
-    with _env(env):
+    return invoke_dbt(args, env, on_node, after=_release_dbt_database)
+
+
+def invoke_dbt(
+    args: list[str],
+    env: dict[str, str],
+    on_node: Callable[[str, str], None] | None = None,
+    after: Callable[[], None] | None = None,
+    failure: str = "dbt build failed; nothing was published",
+) -> DbtResult:
+    """Run dbt in this process with ``env`` set; count what ran; raise BuildFailed on any error."""
+    from dbt.cli.main import dbtRunner
+
+    result = DbtResult()
+
+    def callback(event) -> None:  # dbt's structured logging events
+        name = event.info.name
+        if name == "NodeFinished" and on_node is not None:
+            node = event.data.node_info
+            on_node(node.unique_id, node.node_status)
+
+    with _env({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env}):
         try:
             res = dbtRunner(callbacks=[callback]).invoke(args)
         finally:
-            _release_dbt_database()
+            if after is not None:
+                after()
     if res.exception is not None:
         raise BuildFailed(f"dbt could not run: {res.exception}", [])
     for node_result in res.result or []:
@@ -127,7 +138,7 @@ def run_dbt(
         elif status == "skipped":
             result.failures.append(f"{kind} {node.name}: skipped because an upstream node failed")
     if not res.success or result.failures:
-        raise BuildFailed("dbt build failed; nothing was published", result.failures)
+        raise BuildFailed(failure, result.failures)
     return result
 
 

@@ -184,6 +184,47 @@ def export(
     err.print(f"wrote {target} (manifest.json lists files, checksums and column descriptions)")
 
 
+@app.command("export-staging")
+def export_staging_cmd(
+    warehouse: WarehouseOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder to write (default: warehouse/staging-parquet)."),
+    ] = None,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait for a running refresh.")
+    ] = 600.0,
+) -> None:
+    """Write the staging tables dbt reads to Parquet, one folder per table (for Spark)."""
+    import filelock
+
+    from .export import export_staging, staging_source_tables
+
+    settings = Settings.from_env(None, warehouse)
+    target = out or settings.warehouse_dir / "staging-parquet"
+    if not settings.staging_path.exists():  # before the lock, so nothing at all is written
+        err.print(
+            f"no staging database at {settings.staging_path}; run `techhubs refresh` first",
+            markup=False,
+        )
+        raise typer.Exit(1)
+    try:
+        # a refresh writes staging: wait for it rather than read half a load
+        with filelock.FileLock(str(settings.lock_path), timeout=wait):
+            counts = export_staging(
+                settings.staging_path, target, staging_source_tables(settings.project_dir)
+            )
+    except filelock.Timeout:
+        err.print(f"a refresh still holds {settings.lock_path} after {wait:g}s", markup=False)
+        raise typer.Exit(3) from None
+    except FileNotFoundError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(1) from None
+    for name, rows in counts.items():
+        err.print(f"{name:<16} {rows:>8} rows")
+    err.print(f"wrote {target}")
+
+
 @app.command()
 def report(
     warehouse: WarehouseOpt = None,

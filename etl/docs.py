@@ -17,12 +17,18 @@ from .publish import EXTRA_TABLES, PUBLIC_TABLES
 from .settings import DB_NAME, Settings
 
 
-def _mart_models(project_dir: Path) -> dict[str, dict]:
+def mart_models(project_dir: Path) -> dict[str, dict]:
     models = {}
     for path in sorted((project_dir / "models" / "marts").glob("*.yml")):
         for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models", []):
             models[model["name"]] = model
     return models
+
+
+def _duckdb_type(column: dict) -> str:
+    """The type as DuckDB names it: contracts say ``string``, which Spark also reads (docs/spark.md)."""
+    declared = column["data_type"]
+    return "varchar" if declared == "string" else declared
 
 
 def _keys(column: dict) -> str:
@@ -37,7 +43,7 @@ def _keys(column: dict) -> str:
 
 
 def data_dictionary(project_dir: Path) -> str:
-    models = _mart_models(project_dir)
+    models = mart_models(project_dir)
     lines = [
         "# Data dictionary",
         "",
@@ -60,7 +66,7 @@ def data_dictionary(project_dir: Path) -> str:
         ]
         for col in model["columns"]:
             desc = " ".join(col["description"].split()).replace("|", "\\|")
-            lines.append(f"| `{col['name']}` | {col['data_type']} | {_keys(col)} | {desc} |")
+            lines.append(f"| `{col['name']}` | {_duckdb_type(col)} | {_keys(col)} | {desc} |")
     return "\n".join(lines) + "\n"
 
 

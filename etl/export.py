@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from .publish import EXTRA_TABLES, PUBLIC_TABLES
 
@@ -93,9 +94,53 @@ def export(published: Path, out_dir: Path, formats: tuple[str, ...] = FORMATS) -
     (staging / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
     )
+    _swap_in(staging, out_dir)
+    return manifest
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` with the finished ``staging`` folder by renames."""
     old = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:8]}.old"
     if out_dir.exists():
         out_dir.rename(old)
     staging.rename(out_dir)
     shutil.rmtree(old, ignore_errors=True)
-    return manifest
+
+
+def staging_source_tables(project_dir: Path) -> list[str]:
+    """The staging tables dbt reads: the `etl` source in models/staging/__sources.yml."""
+    spec = yaml.safe_load((project_dir / "models" / "staging" / "__sources.yml").read_text())
+    (etl,) = [s for s in spec["sources"] if s["name"] == "etl"]
+    return [t["name"] for t in etl["tables"]]
+
+
+def export_staging(staging_path: Path, out_dir: Path, tables: list[str]) -> dict[str, int]:
+    """Write each staging table dbt reads to ``out_dir/<table>/data.parquet``; return row counts.
+
+    This is what an engine without the DuckDB file (Spark) reads as the `etl` sources: one
+    folder per table, so it can be registered as an external table or copied to object storage.
+    """
+    if not staging_path.exists():
+        raise FileNotFoundError(
+            f"no staging database at {staging_path}; run `techhubs refresh` first"
+        )
+    out_dir = out_dir.resolve()
+    staging = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex[:8]}.tmp"
+    staging.mkdir(parents=True)
+    counts: dict[str, int] = {}
+    con = duckdb.connect(str(staging_path), read_only=True)
+    try:
+        for table in tables:
+            target = staging / table / "data.parquet"
+            target.parent.mkdir()
+            con.execute(
+                f"copy (select * from main.\"{table}\") to '{target}' (format parquet, compression zstd)"
+            )
+            counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        con.close()
+    _swap_in(staging, out_dir)
+    return counts

@@ -35,7 +35,7 @@ ancestors_typed as (
 city_of as (
     select
         place_id,
-        arg_min(ancestor_id, depth) as city_id
+        min_by(ancestor_id, depth) as city_id
     from ancestors_typed
     where ancestor_type in ('city', 'municipality')
     group by place_id
@@ -44,7 +44,7 @@ city_of as (
 province_of as (
     select
         place_id,
-        arg_min(ancestor_id, depth) as province_id
+        min_by(ancestor_id, depth) as province_id
     from ancestors_typed
     where ancestor_type in ('province', 'municipality')
     group by place_id

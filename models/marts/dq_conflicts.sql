@@ -2,27 +2,33 @@
 -- two or more sources report with different values (or comparators). Equal values
 -- from several sources are not a conflict: they corroborate each other. The
 -- preferred value follows the rule of int_observations_ranked.
+{% set group_keys = ['metric_id', 'place_id', 'firm_id', 'period_start', 'period_end', 'value_type'] %}
+
 with observations as (
     select * from {{ ref('int_observations_ranked') }}
 ),
 
 groups as (
     select
-        metric_id,
-        place_id,
-        firm_id,
-        period_start,
-        period_end,
-        value_type,
+        {{ group_keys | join(', ') }},
         count(*) as observation_count,
         count(distinct source_id) as source_count,
-        count(distinct concat(cast(value as varchar), '|', comparator)) as distinct_values,
-        string_agg(
-            concat(source_id, ': ', comparator, ' ', cast(value as varchar)), '; '
-            order by statement_date desc, source_id
-        ) as reported_values
+        count(distinct concat(cast(value as string), '|', comparator)) as distinct_values
     from observations
-    group by all
+    group by {{ group_keys | join(', ') }}
+),
+
+-- apart from the counts: Spark 4 fails on an ordered listagg beside two distinct counts
+reported as (
+    select
+        {{ group_keys | join(', ') }},
+        {{ ordered_string_agg(
+            "concat(source_id, ': ', comparator, ' ', " ~ number_as_text('value') ~ ")",
+            '; ',
+            'statement_date desc, source_id',
+        ) }} as reported_values
+    from observations
+    group by {{ group_keys | join(', ') }}
 ),
 
 preferred as (
@@ -42,7 +48,7 @@ final as (
         groups.observation_count,
         groups.source_count,
         groups.distinct_values,
-        groups.reported_values,
+        reported.reported_values,
         preferred.observation_id as preferred_observation_id,
         preferred.source_id as preferred_source_id,
         preferred.value as preferred_value,
@@ -51,13 +57,9 @@ final as (
             as preference_rule
     from groups
     inner join preferred
-        on
-            groups.metric_id = preferred.metric_id
-            and groups.place_id is not distinct from preferred.place_id
-            and groups.firm_id is not distinct from preferred.firm_id
-            and groups.period_start = preferred.period_start
-            and groups.period_end = preferred.period_end
-            and groups.value_type = preferred.value_type
+        on {{ keys_match('groups', 'preferred', group_keys) }}
+    inner join reported
+        on {{ keys_match('groups', 'reported', group_keys) }}
     where groups.distinct_values > 1
 )
 

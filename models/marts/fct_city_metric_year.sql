@@ -32,7 +32,7 @@ counted as (
         count(*) as observation_count,
         count(distinct source_id) as source_count
     from city_level
-    group by all
+    group by city_id, metric_id, year, value_type
 ),
 
 chosen as (

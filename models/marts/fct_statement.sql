@@ -12,7 +12,7 @@ per_statement as (
     select
         fact_id,
         count(distinct source_id) as source_count,
-        string_agg(source_id, '; ' order by source_id) as source_ids
+        {{ ordered_string_agg('source_id', '; ', 'source_id') }} as source_ids
     from evidence
     group by fact_id
 ),

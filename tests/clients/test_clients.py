@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.export import export
+from etl.export import export, export_staging, staging_source_tables
 from etl.publish import EXTRA_TABLES, PUBLIC_TABLES
 from etl.settings import PROJECT_DIR
 
@@ -233,6 +233,68 @@ def test_parquet_export_reads_back_row_for_row(built, tmp_path):
     finally:
         con.close()
     assert manifest["build"]["input_fingerprint"]
+
+
+def test_staging_export_for_spark_reads_back_row_for_row(built, tmp_path):
+    """Every table the dbt sources name, one Parquet folder each, equal to staging."""
+    import pyarrow.parquet as pq
+
+    tables = staging_source_tables(PROJECT_DIR)
+    assert "fact_number" in tables and "alembic_version" not in tables
+    out = tmp_path / "staging-parquet"
+    (out / "stale").mkdir(parents=True)  # a previous export is replaced whole
+    counts = export_staging(built.staging_path, out, tables)
+    assert sorted(p.name for p in out.iterdir()) == sorted(tables)
+    con = duckdb.connect(str(built.staging_path), read_only=True)
+    try:
+        for table in tables:
+            cur = con.execute(f"select * from main.{table}")
+            cols = [d[0] for d in cur.description]
+            expected = cur.fetchall()
+            arrow = pq.read_table(out / table / "data.parquet")
+            assert arrow.column_names == cols
+            got = list(zip(*[arrow.column(c).to_pylist() for c in cols], strict=True))
+            assert canon_rows(got) == canon_rows(expected), table
+            assert counts[table] == len(expected)
+    finally:
+        con.close()
+    assert counts["fact_number"] == 44
+
+
+def test_staging_export_refuses_missing_staging_and_waits_for_a_refresh(built, tmp_path):
+    cli = [sys.executable, "-m", "etl.cli", "export-staging"]
+    empty = tmp_path / "empty-warehouse"
+    empty.mkdir()
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [*cli, "--warehouse", str(empty), "--out", str(out)], capture_output=True, text=True
+    )
+    assert done.returncode == 1 and "no staging database" in done.stderr
+    assert not out.exists() and list(empty.iterdir()) == []
+    # a refresh (another process) holds the lock: the export waits, then gives up with exit 3
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import filelock, sys, time; l = filelock.FileLock(sys.argv[1]); l.acquire(); "
+            "print('held', flush=True); time.sleep(60)",
+            str(built.lock_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = subprocess.run(
+            [*cli, "--warehouse", str(built.warehouse_dir), "--out", str(out), "--wait", "1"],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 3 and "still holds" in done.stderr
+    assert not out.exists()
 
 
 def _run_json(cmd: list[str], built) -> list:

@@ -12,11 +12,11 @@ checked as (
         evidence.fact_id,
         evidence.source_id,
         evidence.evidence_quote,
-        regexp_replace(trim(evidence.evidence_quote), '\s+', ' ', 'g') as quote_normalised,
-        regexp_replace(
-            substr(sources.body, evidence.evidence_start + 1, evidence.evidence_end - evidence.evidence_start),
-            '\s+', ' ', 'g'
-        ) as text_at_offsets
+        {{ regexp_replace_all('trim(evidence.evidence_quote)', '\\s+', ' ') }} as quote_normalised,
+        {{ regexp_replace_all(
+            'substr(sources.body, evidence.evidence_start + 1, evidence.evidence_end - evidence.evidence_start)',
+            '\\s+', ' ',
+        ) }} as text_at_offsets
     from evidence
     left join sources on evidence.source_id = sources.source_id
 )

@@ -6,7 +6,7 @@ select
     period_start,
     period_end,
     value_type,
-    count(*) filter (where is_preferred) as preferred_rows
+    sum(case when is_preferred then 1 else 0 end) as preferred_rows
 from {{ ref('fct_metric_observation') }}
-group by all
-having count(*) filter (where is_preferred) != 1
+group by metric_id, place_id, firm_id, period_start, period_end, value_type
+having sum(case when is_preferred then 1 else 0 end) != 1
