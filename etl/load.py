@@ -26,6 +26,11 @@ from .faults import pause_point
 from .settings import package_version
 from .validate import Corpus
 
+# Rows per DataFrame handed to DuckDB, and DuckDB's own memory cap while loading: at a
+# million facts the validated rows already take ~2.3 GB of Python memory.
+CHUNK_ROWS = 100_000
+DEFAULT_MEMORY_LIMIT = "1GB"
+
 REPLACED = [
     (s.Source, "sources"),
     (s.RefPlace, "places"),
@@ -81,19 +86,20 @@ def _registered(conn: sa.Connection, name: str, frame: pd.DataFrame) -> Iterator
             raw.unregister(name)
 
 
+def _frames(rows: list[dict[str, Any]], columns: list[str]) -> Iterator[pd.DataFrame]:
+    """The rows as DataFrames of at most CHUNK_ROWS rows: memory stays bounded at any size."""
+    for start in range(0, len(rows), CHUNK_ROWS):
+        yield pd.DataFrame.from_records(rows[start : start + CHUNK_ROWS], columns=columns)
+
+
 def _bulk_insert(
-    conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]] | pd.DataFrame
+    conn: sa.Connection, table: str, columns: list[str], rows: list[dict[str, Any]]
 ) -> None:
-    """Insert rows through a registered DataFrame: one statement, however many rows."""
-    columns = [c.name for c in table.columns]
-    frame = (
-        rows if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(rows, columns=columns)
-    )
-    if frame.empty:
-        return
+    """Insert rows through registered DataFrames: one statement per CHUNK_ROWS rows."""
     cols = ", ".join(f'"{c}"' for c in columns)
-    with _registered(conn, f"incoming_{table.name}", frame[columns]) as name:
-        conn.exec_driver_sql(f'insert into "{table.name}" ({cols}) select {cols} from {name}')
+    for frame in _frames(rows, columns):
+        with _registered(conn, f"incoming_{table}", frame) as name:
+            conn.exec_driver_sql(f'insert into "{table}" ({cols}) select {cols} from {name}')
 
 
 def _load_facts(
@@ -107,61 +113,66 @@ def _load_facts(
     """Compare incoming facts with staging by content hash and apply the difference, set-based."""
     table = model.__table__
     columns = [c.name for c in table.columns if c.name != "revision"]
-    frame = pd.DataFrame.from_records(rows, columns=columns)
     t = f'"{table.name}"'
-    with _registered(conn, "incoming_facts", frame):
+    # the incoming facts, typed as the fact table, in chunks (DuckDB spills beyond its memory limit)
+    conn.exec_driver_sql(
+        "create or replace temp table incoming_facts as select "
+        + ", ".join(f'"{c}"' for c in columns)
+        + f" from {t} limit 0"
+    )
+    _bulk_insert(conn, "incoming_facts", columns, rows)
+    del rows  # with consume, the last reference: free it before the diff runs
+    conn.exec_driver_sql(f"""
+        create or replace temp table fact_changes as
+        with last as (select fact_id, max(revision) as revision from fact_revision group by fact_id)
+        select coalesce(i.fact_id, t.fact_id) as fact_id,
+               case when t.fact_id is null then 'added'
+                    when i.fact_id is null then 'removed'
+                    when i.content_hash != t.content_hash then 'changed'
+                    else 'unchanged' end as change,
+               coalesce(last.revision, 0) + 1 as new_revision
+        from incoming_facts i
+        full outer join {t} t on i.fact_id = t.fact_id
+        left join last on last.fact_id = coalesce(i.fact_id, t.fact_id)
+    """)
+    counts = dict(
+        conn.exec_driver_sql("select change, count(*) from fact_changes group by change").fetchall()
+    )
+    result.added += counts.get("added", 0)
+    result.changed += counts.get("changed", 0)
+    result.removed += counts.get("removed", 0)
+    result.unchanged += counts.get("unchanged", 0)
+    if counts.keys() - {"unchanged"}:
+        cols = ", ".join(f'"{c}"' for c in columns)
         conn.exec_driver_sql(f"""
-            create or replace temp table fact_changes as
-            with last as (select fact_id, max(revision) as revision from fact_revision group by fact_id)
-            select coalesce(i.fact_id, t.fact_id) as fact_id,
-                   case when t.fact_id is null then 'added'
-                        when i.fact_id is null then 'removed'
-                        when i.content_hash != t.content_hash then 'changed'
-                        else 'unchanged' end as change,
-                   coalesce(last.revision, 0) + 1 as new_revision
-            from incoming_facts i
-            full outer join {t} t on i.fact_id = t.fact_id
-            left join last on last.fact_id = coalesce(i.fact_id, t.fact_id)
-        """)
-        counts = dict(
-            conn.exec_driver_sql(
-                "select change, count(*) from fact_changes group by change"
-            ).fetchall()
+            delete from {t} where fact_id in
+                (select fact_id from fact_changes where change in ('changed', 'removed'))""")
+        conn.exec_driver_sql(
+            """
+            update fact_revision set superseded_run_id = ?
+            where superseded_run_id is null
+              and fact_id in (select fact_id from fact_changes where change != 'unchanged')""",
+            (run_id,),
         )
-        result.added += counts.get("added", 0)
-        result.changed += counts.get("changed", 0)
-        result.removed += counts.get("removed", 0)
-        result.unchanged += counts.get("unchanged", 0)
-        if counts.keys() - {"unchanged"}:
-            cols = ", ".join(f'"{c}"' for c in columns)
-            conn.exec_driver_sql(f"""
-                delete from {t} where fact_id in
-                    (select fact_id from fact_changes where change in ('changed', 'removed'))""")
-            conn.exec_driver_sql(
-                """
-                update fact_revision set superseded_run_id = ?
-                where superseded_run_id is null
-                  and fact_id in (select fact_id from fact_changes where change != 'unchanged')""",
-                (run_id,),
-            )
-            conn.exec_driver_sql(f"""
-                insert into {t} ({cols}, revision)
-                select {", ".join(f'i."{c}"' for c in columns)}, c.new_revision
-                from incoming_facts i join fact_changes c using (fact_id)
-                where c.change in ('added', 'changed')""")
-            # the revision's content: the fact's row as JSON, written by DuckDB
-            conn.exec_driver_sql(
-                f"""
-                insert into fact_revision (fact_id, revision, fact_kind, content_hash, content,
-                                           loaded_run_id, superseded_run_id, change)
-                select c.fact_id, c.new_revision, '{kind}', coalesce(i.content_hash, ''),
-                       coalesce(cast(to_json(i) as varchar), '{{}}'), ?,
-                       case when c.change = 'removed' then ? end, c.change
-                from fact_changes c left join incoming_facts i using (fact_id)
-                where c.change != 'unchanged'""",
-                (run_id, run_id),
-            )
-        conn.exec_driver_sql("drop table if exists fact_changes")
+        conn.exec_driver_sql(f"""
+            insert into {t} ({cols}, revision)
+            select {", ".join(f'i."{c}"' for c in columns)}, c.new_revision
+            from incoming_facts i join fact_changes c using (fact_id)
+            where c.change in ('added', 'changed')""")
+        # the revision's content: the fact's row as JSON, written by DuckDB
+        conn.exec_driver_sql(
+            f"""
+            insert into fact_revision (fact_id, revision, fact_kind, content_hash, content,
+                                       loaded_run_id, superseded_run_id, change)
+            select c.fact_id, c.new_revision, '{kind}', coalesce(i.content_hash, ''),
+                   coalesce(cast(to_json(i) as varchar), '{{}}'), ?,
+                   case when c.change = 'removed' then ? end, c.change
+            from fact_changes c left join incoming_facts i using (fact_id)
+            where c.change != 'unchanged'""",
+            (run_id, run_id),
+        )
+    conn.exec_driver_sql("drop table if exists fact_changes")
+    conn.exec_driver_sql("drop table if exists incoming_facts")
 
 
 def row_counts(conn: sa.Connection) -> dict[str, int]:
@@ -171,18 +182,40 @@ def row_counts(conn: sa.Connection) -> dict[str, int]:
     }
 
 
-def load_corpus(staging_path: Path, corpus: Corpus, run_id: str, fingerprint: str) -> LoadResult:
-    """Load everything in one transaction; on any error nothing is changed."""
+def load_corpus(
+    staging_path: Path,
+    corpus: Corpus,
+    run_id: str,
+    fingerprint: str,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    consume: bool = False,
+) -> LoadResult:
+    """Load everything in one transaction; on any error nothing is changed.
+
+    With ``consume``, each of the corpus's lists is emptied once its rows are in DuckDB, so
+    Python's copy of a million validated rows is freed while DuckDB's grows (the refresh
+    does not use the corpus after loading it).
+    """
+
+    def taken(attr: str) -> list[dict[str, Any]]:
+        rows = getattr(corpus, attr)
+        if consume:
+            setattr(corpus, attr, [])
+        return rows
+
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     result = LoadResult(run_id, 0, 0, 0, 0, {})
-    engine = s.engine_for(staging_path)
+    engine = s.engine_for(staging_path, memory_limit=memory_limit)
     try:
         with engine.begin() as conn:
             for model, attr in REPLACED:
                 conn.execute(model.__table__.delete())
-                _bulk_insert(conn, model.__table__, getattr(corpus, attr))
+                columns = [c.name for c in model.__table__.columns]
+                rows = taken(attr)
+                _bulk_insert(conn, model.__tablename__, columns, rows)
+                del rows
             for model, attr, kind in FACT_TABLES:
-                _load_facts(conn, model, getattr(corpus, attr), kind, run_id, result)
+                _load_facts(conn, model, taken(attr), kind, run_id, result)
             result.row_counts = row_counts(conn)
             conn.execute(
                 s.EtlRun.__table__.insert().values(

@@ -204,7 +204,9 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         migrate.upgrade(settings.staging_path, settings.project_dir / "migrations")
 
         enter("load", "loading staging in one transaction")
-        loaded = load.load_corpus(settings.staging_path, corpus, record.run_id, record.fingerprint)
+        loaded = load.load_corpus(
+            settings.staging_path, corpus, record.run_id, record.fingerprint, consume=True
+        )
         record.staging_counts, record.changes = loaded.row_counts, loaded.changes
         del corpus  # the validated rows are in staging now; free them before dbt runs
         say("load", "facts: " + ", ".join(f"{v} {k}" for k, v in loaded.changes.items()))

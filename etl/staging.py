@@ -230,6 +230,9 @@ class EtlRun(Base):
     package_version: Mapped[str | None] = mapped_column(Text)  # added by migration 0002
 
 
-def engine_for(path: Path, read_only: bool = False) -> sa.Engine:
-    args = {"read_only": True} if read_only else {}
+def engine_for(path: Path, read_only: bool = False, memory_limit: str | None = None) -> sa.Engine:
+    """An engine on the staging file; ``memory_limit`` caps DuckDB's memory (it spills to disk)."""
+    args: dict = {"read_only": True} if read_only else {}
+    if memory_limit:
+        args["config"] = {"memory_limit": memory_limit}
     return sa.create_engine(f"duckdb:///{path}", connect_args=args, poolclass=sa.pool.NullPool)

@@ -702,7 +702,16 @@ class _Validator:
         merged: dict[str, tuple[str, dict[str, Any], Path, int]] = {}
         identities: dict[tuple, tuple[str, Path]] = {}
         paths = facts_paths(facts_dir)
-        prechecked = self._check_in_parallel(paths, seen_files)
+        # Unchanged files come from the cache in this process; only the others go to workers
+        # (sending cached rows through a worker costs more than reading them here).
+        prechecked: dict[Path, list[tuple]] = {}
+        for path in paths:
+            items = self._cached_items(path, self._cache_key(path), seen_files)
+            if items is not None:
+                prechecked[path] = items
+        prechecked.update(
+            self._check_in_parallel([p for p in paths if p not in prechecked], seen_files)
+        )
         for path in paths:
             items = (
                 prechecked.pop(path) if path in prechecked else self._file_items(path, seen_files)
@@ -769,27 +778,42 @@ class _Validator:
             self.cache_keys.update(keys)
         return out
 
+    def _cache_key(self, path: Path) -> str | None:
+        """What a facts file's validation depends on: its bytes, its article, the reference
+        data and the validation code. None without a cache or for an unregistered article."""
+        entry = self.articles.get(path.stem)
+        if self.cache_dir is None or entry is None:
+            return None
+        digest = hashlib.sha256(path.read_bytes())
+        digest.update(
+            f"|{entry[0].sha256}|{entry[0].published_on}|{self.ref_key}|{CODE_KEY}".encode()
+        )
+        return digest.hexdigest()
+
+    def _cached_items(self, path: Path, key: str | None, seen_files: dict[str, Path]):
+        """The cached items of a facts file, or None when it must be checked."""
+        if key is None:
+            return None
+        cached = self.cache_dir / f"{key}.pkl"
+        self.cache_keys.add(cached.name)
+        if not cached.exists():
+            return None
+        try:
+            items = pickle.loads(cached.read_bytes())
+        except Exception:  # noqa: BLE001 - a damaged cache entry is simply rebuilt
+            cached.unlink(missing_ok=True)
+            return None
+        seen_files[path.stem] = path
+        self.cache_hits += 1
+        return items
+
     def _file_items(self, path: Path, seen_files: dict[str, Path]) -> list[tuple]:
         """The validated items of one facts file: from the cache when the file, its article, the
         reference data and the validation code are all unchanged; otherwise checked afresh."""
-        entry = self.articles.get(path.stem)
-        key = None
-        if self.cache_dir is not None and entry is not None:
-            digest = hashlib.sha256(path.read_bytes())
-            digest.update(
-                f"|{entry[0].sha256}|{entry[0].published_on}|{self.ref_key}|{CODE_KEY}".encode()
-            )
-            key = digest.hexdigest()
-            cached = self.cache_dir / f"{key}.pkl"
-            self.cache_keys.add(cached.name)
-            if cached.exists():
-                try:
-                    items = pickle.loads(cached.read_bytes())
-                    seen_files[path.stem] = path
-                    self.cache_hits += 1
-                    return items
-                except Exception:  # noqa: BLE001 - a damaged cache entry is simply rebuilt
-                    cached.unlink(missing_ok=True)
+        key = self._cache_key(path)
+        items = self._cached_items(path, key, seen_files)
+        if items is not None:
+            return items
         before = len(self.problems)
         ff = read_any_facts_file(path, self.problems)
         if ff is None:
@@ -849,6 +873,8 @@ class _Validator:
                 row = check(fact)
                 if row is None or evidence is None:
                     continue
+                # hashed here, so the hash is cached with the row (and computed on the workers)
+                row["content_hash"] = content_hash(row)
                 items.append((kind, row, evidence, str(path), fact.line, ff.source_id))
         return items
 
@@ -866,10 +892,9 @@ class _Validator:
         fact_id = row["fact_id"]
         if fact_id in merged:
             prev_kind, prev_row, prev_path, prev_line = merged[fact_id]
-            prev_row = {k: v for k, v in prev_row.items() if k != "content_hash"}
-            if prev_kind != kind or prev_row != row:
+            if prev_kind != kind or prev_row["content_hash"] != row["content_hash"]:
                 diff = (
-                    sorted(k for k in row if prev_row.get(k) != row.get(k))
+                    sorted(k for k in row if k != "content_hash" and prev_row.get(k) != row.get(k))
                     if prev_kind == kind
                     else ["kind"]
                 )
@@ -917,7 +942,6 @@ class _Validator:
                 return
             identities[identity] = (fact_id, path)
         merged[fact_id] = (kind, row, path, line)
-        row["content_hash"] = content_hash(row)
         {
             "number": self.corpus.numbers,
             "relation": self.corpus.relations,

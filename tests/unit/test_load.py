@@ -107,3 +107,32 @@ def test_failed_load_changes_nothing(staging, seeds_copy):
     with pytest.raises(Exception, match="(?i)constraint|duplicate"):
         load.load_corpus(staging, corpus, "run-2", "fp")
     assert {t: table_rows(staging, t) for t in load.DATA_TABLES + ["etl_run"]} == before
+
+
+def test_chunked_consuming_load_equals_a_plain_one(tmp_path, seeds_copy, monkeypatch):
+    """The refresh loads in chunks and frees the corpus as it goes: the staging data is the same."""
+    plain, chunked = tmp_path / "plain.duckdb", tmp_path / "chunked.duckdb"
+    migrate.upgrade(plain)
+    migrate.upgrade(chunked)
+    corpus = validate_seeds(seeds_copy)
+    load.load_corpus(plain, corpus, "run-1", "fp")
+    assert len(corpus.numbers) == 44  # not consumed by default
+    monkeypatch.setattr(load, "CHUNK_ROWS", 7)  # 44 numbers, 73 evidence rows: many chunks
+    load.load_corpus(chunked, corpus, "run-1", "fp", consume=True)
+    assert corpus.numbers == [] and corpus.evidence == [] and corpus.sources == []
+    for table in load.DATA_TABLES:
+        assert table_rows(chunked, table) == table_rows(plain, table), table
+
+
+def test_memory_limit_reaches_duckdb(tmp_path):
+    from sqlalchemy import text
+
+    from etl.staging import engine_for
+
+    engine = engine_for(tmp_path / "staging.duckdb", memory_limit="64MB")
+    try:
+        with engine.connect() as conn:
+            limit = conn.execute(text("select current_setting('memory_limit')")).scalar_one()
+    finally:
+        engine.dispose()
+    assert limit == "61.0 MiB"  # 64 MB as DuckDB reports it
