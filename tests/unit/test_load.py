@@ -100,9 +100,8 @@ def test_failed_load_changes_nothing(staging, seeds_copy):
     corpus = validate_seeds(seeds_copy)
     load.load_corpus(staging, corpus, "run-1", "fp")
     before = {t: table_rows(staging, t) for t in load.DATA_TABLES + ["etl_run"]}
-    corpus.evidence.append(
-        dict(corpus.evidence[0])
-    )  # duplicate primary key: the insert fails mid-load
+    # the same primary key twice with different content: the insert fails mid-load
+    corpus.evidence.append({**corpus.evidence[0], "quote": corpus.evidence[0]["quote"] + " again"})
     corpus.numbers[0] = {**corpus.numbers[0], "content_hash": "changed"}
     with pytest.raises(Exception, match="(?i)constraint|duplicate"):
         load.load_corpus(staging, corpus, "run-2", "fp")
@@ -136,3 +135,17 @@ def test_memory_limit_reaches_duckdb(tmp_path):
     finally:
         engine.dispose()
     assert limit == "61.0 MiB"  # 64 MB as DuckDB reports it
+
+
+def test_replaced_tables_end_up_equal_to_the_corpus(staging, seeds_copy):
+    """Evidence is replaced by its difference: a dropped row goes, a changed one is replaced,
+    the rest stay; the table then holds exactly the corpus's rows."""
+    load.load_corpus(staging, validate_seeds(seeds_copy), "run-1", "fp")
+    corpus = validate_seeds(seeds_copy)
+    corpus.evidence.pop()
+    corpus.evidence[0] = {**corpus.evidence[0], "facts_line": 999}
+    columns = [c.name for c in load.s.FactEvidence.__table__.columns]
+    expected = sorted(tuple(row[c] for c in columns) for row in corpus.evidence)
+    load.load_corpus(staging, corpus, "run-2", "fp")
+    assert table_rows(staging, "fact_evidence") == expected
+    assert len(expected) == 72 and any(r[columns.index("facts_line")] == 999 for r in expected)
