@@ -21,24 +21,11 @@ from .docs import mart_models
 # same run id and fingerprint, the rest of warehouse_build must match too.)
 BUILD_COLUMNS = {"warehouse_build": {"built_at", "duckdb_version"}}
 
-# Engine type names -> one neutral name (DuckDB's VARCHAR is Spark's string, and so on).
+# Engine type names that differ -> one neutral name (DuckDB's VARCHAR is Spark's string).
 TYPE_ALIASES = {
-    "varchar": "string",
-    "text": "string",
-    "string": "string",
-    "integer": "int",
-    "int": "int",
-    "int32": "int",
-    "bigint": "bigint",
-    "long": "bigint",
-    "int64": "bigint",
-    "double": "double",
-    "float64": "double",
-    "boolean": "boolean",
-    "bool": "boolean",
-    "date": "date",
-    "timestamp": "timestamp",
-    "timestamp_ntz": "timestamp",
+    "varchar": "string",  # DuckDB
+    "integer": "int",  # DuckDB
+    "timestamp_ntz": "timestamp",  # Spark
 }
 
 MAX_EXAMPLES = 3

@@ -103,6 +103,18 @@ def _bulk_insert(
             conn.exec_driver_sql(f'insert into "{table}" ({cols}) select {cols} from {name}')
 
 
+def _stage_incoming(
+    conn: sa.Connection, name: str, table: str, columns: list[str], rows: list[dict[str, Any]]
+) -> None:
+    """Put ``rows`` in a temp table ``name`` typed like ``table``'s ``columns``, in chunks
+    (DuckDB spills a temp table beyond its memory limit; a registered DataFrame it cannot)."""
+    cols = ", ".join(f'"{c}"' for c in columns)
+    conn.exec_driver_sql(
+        f'create or replace temp table {name} as select {cols} from "{table}" limit 0'
+    )
+    _bulk_insert(conn, name, columns, rows)
+
+
 def _replace(
     conn: sa.Connection, table: str, columns: list[str], rows: list[dict[str, Any]]
 ) -> None:
@@ -110,11 +122,8 @@ def _replace(
 
     Rewriting a million unchanged evidence rows and every article's text made the commit
     of a refresh that adds 1 % of articles write the whole table again."""
+    _stage_incoming(conn, "incoming_rows", table, columns, rows)
     cols = ", ".join(f'"{c}"' for c in columns)
-    conn.exec_driver_sql(
-        f'create or replace temp table incoming_rows as select {cols} from "{table}" limit 0'
-    )
-    _bulk_insert(conn, "incoming_rows", columns, rows)
 
     def same(a: str, b: str) -> str:  # every column equal, null equal to null
         return " and ".join(f'{a}."{c}" is not distinct from {b}."{c}"' for c in columns)
@@ -141,13 +150,7 @@ def _load_facts(
     table = model.__table__
     columns = [c.name for c in table.columns if c.name != "revision"]
     t = f'"{table.name}"'
-    # the incoming facts, typed as the fact table, in chunks (DuckDB spills beyond its memory limit)
-    conn.exec_driver_sql(
-        "create or replace temp table incoming_facts as select "
-        + ", ".join(f'"{c}"' for c in columns)
-        + f" from {t} limit 0"
-    )
-    _bulk_insert(conn, "incoming_facts", columns, rows)
+    _stage_incoming(conn, "incoming_facts", table.name, columns, rows)
     del rows  # with consume, the last reference: free it before the diff runs
     conn.exec_driver_sql(f"""
         create or replace temp table fact_changes as

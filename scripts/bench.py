@@ -243,22 +243,15 @@ def main() -> None:
             f"{r['published_mb']:>12.1f}"
         )
     print()
-    print(
-        "stages of the full refresh (s): "
-        + "; ".join(
-            f"{r['articles']}: "
-            + ", ".join(f"{k} {v:.1f}" for k, v in r["full_stages"].items() if v >= 0.05)
-            for r in results
+    for label, key in (("full", "full_stages"), ("+1 %", "plus_stages")):
+        print(
+            f"stages of the {label} refresh (s): "
+            + "; ".join(
+                f"{r['articles']}: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in r[key].items() if v >= 0.05)
+                for r in results
+            )
         )
-    )
-    print(
-        "stages of the +1 % refresh (s): "
-        + "; ".join(
-            f"{r['articles']}: "
-            + ", ".join(f"{k} {v:.1f}" for k, v in r["plus_stages"].items() if v >= 0.05)
-            for r in results
-        )
-    )
     print()
     print(f"{'BI query (ms, median / p95)':<40}" + "".join(f"{r['articles']:>18}" for r in results))
     for name in BI_QUERIES:

@@ -40,9 +40,8 @@ TECHHUBS = [sys.executable, "-m", "etl.cli"]
 console = Console(stderr=True)
 
 
-def step(message: str) -> float:
+def step(message: str) -> None:
     console.print(f"[bold]•[/bold] {message}", highlight=False)
-    return time.perf_counter()
 
 
 def build_duckdb(seeds: Path, warehouse: Path) -> None:

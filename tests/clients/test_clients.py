@@ -261,6 +261,16 @@ def test_staging_export_for_spark_reads_back_row_for_row(built, tmp_path):
     assert counts["fact_number"] == 44
 
 
+def test_failed_export_leaves_the_previous_one_and_no_scraps(built, tmp_path):
+    out = tmp_path / "staging-parquet"
+    export_staging(built.staging_path, out, ["source"])
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    with pytest.raises(duckdb.CatalogException, match="no_such_table"):
+        export_staging(built.staging_path, out, ["source", "no_such_table"])
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["staging-parquet"]
+
+
 def test_staging_export_refuses_missing_staging_and_waits_for_a_refresh(built, tmp_path):
     cli = [sys.executable, "-m", "etl.cli", "export-staging"]
     empty = tmp_path / "empty-warehouse"
