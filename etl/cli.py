@@ -61,6 +61,13 @@ def refresh(
     force: Annotated[
         bool, typer.Option("--force", help="Rebuild even if the inputs are unchanged.")
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Read, check and load every facts file again, not only the changed ones.",
+        ),
+    ] = False,
     wait: Annotated[
         float, typer.Option("--wait", help="Seconds to wait for another refresh's lock.")
     ] = 0.0,
@@ -84,7 +91,7 @@ def refresh(
         if message:
             err.print(f"[bold]{stage:>10}[/bold]  {message}", markup=True)
 
-    record = refresh_mod.refresh(settings, force=force, progress=progress)
+    record = refresh_mod.refresh(settings, force=force, progress=progress, full=full)
     if as_json:
         out.print_json(json.dumps(asdict(record)))
     _summary(record)

@@ -4,21 +4,27 @@ Reference data, sources, corrections and evidence are replaced: rows that are no
 in the corpus are deleted and new or different ones inserted, unchanged rows untouched. Facts are
 compared with what staging holds by content hash, set-based in SQL: a new fact is
 added as revision 1, a changed fact gets the next revision and its earlier revision
-stays in ``fact_revision``, a removed fact is marked removed. Rows go in as bulk
-inserts from DataFrames (no row-by-row ORM inserts), so a million facts load in
-seconds. Loading the same seeds twice changes no data row.
+stays in ``fact_revision``, a removed fact (one no source states any more) is marked
+removed. Rows go in as bulk inserts from DataFrames (no row-by-row ORM inserts), so a
+million facts load in seconds. Loading the same seeds twice changes no data row.
+
+The corpus of a refresh holds only the facts of changed files: the sources in
+``corpus.carried`` were loaded under the same key before (``loaded_source``), so their
+evidence and facts are left as they are, and only the other sources' are compared.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
@@ -47,6 +53,12 @@ FACT_TABLES = [
     (s.FactRelation, "relations", "relation"),
     (s.FactStatement, "statements", "statement"),
 ]
+# What a loaded file's rows depend on besides its validation key: the code that loads them.
+LOAD_CODE_KEY = hashlib.sha256(
+    b"".join((Path(__file__).parent / n).read_bytes() for n in ("load.py", "staging.py"))
+).hexdigest()[:16]
+# Only the evidence of sources whose facts are loaded again is compared; carried ones stay.
+NOT_CARRIED = "source_id not in (select source_id from carried_sources)"
 DATA_TABLES = (
     [m.__tablename__ for m, _ in REPLACED]
     + [m.__tablename__ for m, _, _ in FACT_TABLES]
@@ -116,9 +128,14 @@ def _stage_incoming(
 
 
 def _replace(
-    conn: sa.Connection, table: str, columns: list[str], rows: list[dict[str, Any]]
+    conn: sa.Connection,
+    table: str,
+    columns: list[str],
+    rows: list[dict[str, Any]],
+    scope: str | None = None,
 ) -> None:
-    """Make ``table`` hold exactly ``rows``, touching only the rows that differ.
+    """Make ``table`` hold exactly ``rows`` (among its rows that match ``scope``, when given),
+    touching only the rows that differ.
 
     Rewriting a million unchanged evidence rows and every article's text made the commit
     of a refresh that adds 1 % of articles write the whole table again."""
@@ -129,7 +146,7 @@ def _replace(
         return " and ".join(f'{a}."{c}" is not distinct from {b}."{c}"' for c in columns)
 
     conn.exec_driver_sql(f"""
-        delete from "{table}" where not exists
+        delete from "{table}" where ({scope or "true"}) and not exists
             (select 1 from incoming_rows i where {same("i", f'"{table}"')})""")
     conn.exec_driver_sql(f"""
         insert into "{table}" ({cols})
@@ -146,7 +163,11 @@ def _load_facts(
     run_id: str,
     result: LoadResult,
 ) -> None:
-    """Compare incoming facts with staging by content hash and apply the difference, set-based."""
+    """Compare incoming facts with staging by content hash and apply the difference, set-based.
+
+    Runs after the evidence is replaced. The facts compared are the incoming ones and those no
+    source states any more (removed); any other fact in staging is stated by a carried source
+    and stays unchanged."""
     table = model.__table__
     columns = [c.name for c in table.columns if c.name != "revision"]
     t = f'"{table.name}"'
@@ -154,7 +175,17 @@ def _load_facts(
     del rows  # with consume, the last reference: free it before the diff runs
     conn.exec_driver_sql(f"""
         create or replace temp table fact_changes as
-        with last as (select fact_id, max(revision) as revision from fact_revision group by fact_id)
+        with compared as (
+            select fact_id, content_hash from {t}
+            where fact_id in (select fact_id from incoming_facts)
+               or fact_id not in (select fact_id from fact_evidence)
+        ),
+        last as (
+            select fact_id, max(revision) as revision from fact_revision
+            where fact_id in (select fact_id from incoming_facts union all
+                              select fact_id from compared)
+            group by fact_id
+        )
         select coalesce(i.fact_id, t.fact_id) as fact_id,
                case when t.fact_id is null then 'added'
                     when i.fact_id is null then 'removed'
@@ -162,16 +193,19 @@ def _load_facts(
                     else 'unchanged' end as change,
                coalesce(last.revision, 0) + 1 as new_revision
         from incoming_facts i
-        full outer join {t} t on i.fact_id = t.fact_id
+        full outer join compared t on i.fact_id = t.fact_id
         left join last on last.fact_id = coalesce(i.fact_id, t.fact_id)
     """)
     counts = dict(
         conn.exec_driver_sql("select change, count(*) from fact_changes group by change").fetchall()
     )
+    not_compared = conn.exec_driver_sql(
+        f"select count(*) from {t} where fact_id not in (select fact_id from fact_changes)"
+    ).scalar_one()
     result.added += counts.get("added", 0)
     result.changed += counts.get("changed", 0)
     result.removed += counts.get("removed", 0)
-    result.unchanged += counts.get("unchanged", 0)
+    result.unchanged += counts.get("unchanged", 0) + not_compared
     if counts.keys() - {"unchanged"}:
         cols = ", ".join(f'"{c}"' for c in columns)
         conn.exec_driver_sql(f"""
@@ -203,6 +237,79 @@ def _load_facts(
         )
     conn.exec_driver_sql("drop table if exists fact_changes")
     conn.exec_driver_sql("drop table if exists incoming_facts")
+
+
+def load_key(file_key: str) -> str:
+    """The key a facts file is loaded under: its validation key and the load code."""
+    return hashlib.sha256(f"{file_key}|{LOAD_CODE_KEY}".encode()).hexdigest()
+
+
+class StagingPrior:
+    """What staging already holds (``etl.validate.Prior``), read through a read-only
+    connection that ``close`` ends before the load opens staging for writing."""
+
+    def __init__(self, staging_path: Path):
+        self._con = duckdb.connect(str(staging_path), read_only=True)
+        try:
+            self._keys = dict(
+                self._con.execute("select source_id, load_key from loaded_source").fetchall()
+            )
+        except duckdb.CatalogException:  # staging from before migration 0003: load everything
+            self._keys = {}
+
+    @classmethod
+    def open(cls, staging_path: Path) -> StagingPrior | None:
+        """The prior of an existing staging file; None when there is none to read."""
+        return cls(staging_path) if staging_path.exists() else None
+
+    def close(self) -> None:
+        self._con.close()
+
+    def is_loaded(self, source_id: str, file_key: str) -> bool:
+        return self._keys.get(source_id) == load_key(file_key)
+
+    def _rows(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        cur = self._con.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def facts(self, fact_ids: list[str], carried: set[str]) -> dict[str, dict[str, Any]]:
+        if not fact_ids:
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for model, _, kind in FACT_TABLES:
+            rows = self._rows(
+                f"""
+                with stated as (
+                    select fact_id, min(struct_pack(file := facts_file, line := facts_line)) as first from fact_evidence
+                    where fact_id in (select unnest(?::text[]))
+                      and source_id in (select unnest(?::text[]))
+                    group by fact_id
+                )
+                select f.* exclude (revision), '{kind}' as kind,
+                       stated.first.file as facts_file, stated.first.line as facts_line
+                from "{model.__tablename__}" f join stated using (fact_id)""",
+                fact_ids,
+                sorted(carried),
+            )
+            found.update((r["fact_id"], r) for r in rows)
+        return found
+
+    def open_investments(self, carried: set[str]) -> list[dict[str, Any]]:
+        return self._rows(
+            """
+            with carried as (select unnest(?::text[]) as source_id),
+            stated as (
+                select fact_id, min(struct_pack(file := facts_file, line := facts_line)) as first from fact_evidence
+                where source_id in (select source_id from carried) group by fact_id
+            )
+            select r.fact_id, r.investment_fact_id, r.firm_id,
+                   stated.first.file as facts_file, stated.first.line as facts_line
+            from fact_relation r join stated using (fact_id)
+            where r.investment_fact_id is not null
+              and r.investment_fact_id not in (select fact_id from stated)""",
+            sorted(carried),
+        )
 
 
 def row_counts(conn: sa.Connection) -> dict[str, int]:
@@ -238,13 +345,36 @@ def load_corpus(
     engine = s.engine_for(staging_path, memory_limit=memory_limit)
     try:
         with engine.begin() as conn:
+            conn.exec_driver_sql("create or replace temp table carried_sources (source_id text)")
+            _bulk_insert(
+                conn, "carried_sources", ["source_id"], [{"source_id": c} for c in corpus.carried]
+            )
             for model, attr in REPLACED:
                 columns = [c.name for c in model.__table__.columns]
                 rows = taken(attr)
-                _replace(conn, model.__tablename__, columns, rows)
+                scope = NOT_CARRIED if model is s.FactEvidence else None
+                _replace(conn, model.__tablename__, columns, rows, scope)
                 del rows
             for model, attr, kind in FACT_TABLES:
                 _load_facts(conn, model, taken(attr), kind, run_id, result)
+            # carried sources keep their row (and the run that loaded them); the others' are new
+            conn.exec_driver_sql(f"delete from loaded_source where {NOT_CARRIED}")
+            _bulk_insert(
+                conn,
+                s.LoadedSource.__tablename__,
+                ["source_id", "facts_file", "load_key", "loaded_run_id"],
+                [
+                    {
+                        "source_id": sid,
+                        "facts_file": name,
+                        "load_key": load_key(key),
+                        "loaded_run_id": run_id,
+                    }
+                    for sid, (name, key) in sorted(corpus.file_keys.items())
+                    if sid not in corpus.carried
+                ],
+            )
+            conn.exec_driver_sql("drop table carried_sources")
             result.row_counts = row_counts(conn)
             conn.execute(
                 s.EtlRun.__table__.insert().values(

@@ -138,8 +138,13 @@ def rollback(settings: Settings, target: str | None = None) -> RunRecord:
     return record
 
 
-def refresh(settings: Settings, force: bool = False, progress: Progress | None = None) -> RunRecord:
-    """Run one refresh; always returns its record (also appended to the run log)."""
+def refresh(
+    settings: Settings, force: bool = False, progress: Progress | None = None, full: bool = False
+) -> RunRecord:
+    """Run one refresh; always returns its record (also appended to the run log).
+
+    Facts files already loaded under the same key are not read again, unless ``full``: then
+    every file is checked against staging and loaded again (what changes is still compared)."""
     say = progress or (lambda stage, msg: None)
     record = RunRecord(
         run_id=new_run_id(),
@@ -191,13 +196,19 @@ def refresh(settings: Settings, force: bool = False, progress: Progress | None =
         from . import load, migrate
         from .validate import validate_seeds
 
-        corpus = validate_seeds(settings.seeds_dir, settings.validation_cache_dir)
-        c = corpus.counts()
+        prior = None if full else load.StagingPrior.open(settings.staging_path)
+        try:
+            corpus = validate_seeds(settings.seeds_dir, settings.validation_cache_dir, prior)
+        finally:
+            if prior is not None:
+                prior.close()  # before the load opens staging for writing
+        c, st = corpus.counts(), corpus.stats
         say(
             "validate",
-            f"{c['numbers']} numbers, {c['relations']} relations, {c['statements']} statements "
-            f"from {c['sources']} articles: all valid ({corpus.stats['files_checked']} facts files checked, "
-            f"{corpus.stats['files_from_cache']} unchanged)",
+            f"{c['sources']} articles, all valid: {st['files_in_staging']} facts files unchanged "
+            f"since loaded; of the others, {c['numbers']} numbers, {c['relations']} relations and "
+            f"{c['statements']} statements ({st['files_checked']} files checked, "
+            f"{st['files_from_cache']} from the validation cache)",
         )
 
         enter("migrate", "alembic upgrade head on staging")

@@ -202,6 +202,19 @@ class FactEvidence(Base):
     facts_line: Mapped[int] = mapped_column(sa.Integer)
 
 
+class LoadedSource(Base):
+    """The facts file each source's facts were loaded from, the key it was loaded under (its
+    bytes, article, reference data and the validation and load code) and the run that loaded
+    it: a refresh neither reads nor loads again a file whose key is unchanged, and rebuilds
+    only what depends on the sources loaded since the published build. Added by migration 0003."""
+
+    __tablename__ = "loaded_source"
+    source_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    facts_file: Mapped[str] = mapped_column(Text)
+    load_key: Mapped[str] = mapped_column(Text)
+    loaded_run_id: Mapped[str] = mapped_column(Text)
+
+
 class FactRevision(Base):
     """Every revision a fact has had; the current one has superseded_run_id null."""
 

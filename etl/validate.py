@@ -13,9 +13,10 @@ import multiprocessing as mp
 import os
 import pickle
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .numbers import SCALES, NumberParseError, matches_stated, parse_number
 from .periods import Period, PeriodError, StatementDate, resolve_period
@@ -64,9 +65,33 @@ class Corpus:
     statements: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    # Sources whose facts staging already holds as validated (their files and everything they
+    # depend on are unchanged since they were loaded): none of their rows are in the lists above.
+    carried: set[str] = field(default_factory=set)
+    # source_id -> (facts file name, the key of its bytes, article, reference data and the
+    # validation code), for every source with a valid facts file
+    file_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        return {name: len(rows) for name, rows in vars(self).items() if name != "stats"}
+        return {name: len(rows) for name, rows in vars(self).items() if isinstance(rows, list)}
+
+
+class Prior(Protocol):
+    """What a previous load left in staging (``etl.load.StagingPrior``). With it, a facts file
+    whose key is the one it was loaded under is neither read nor loaded again, and the facts of
+    the changed files are checked against the unchanged ones in staging."""
+
+    def is_loaded(self, source_id: str, file_key: str) -> bool: ...
+
+    def facts(self, fact_ids: list[str], carried: set[str]) -> dict[str, dict[str, Any]]:
+        """Facts evidenced by a carried source: the row plus ``kind``, ``facts_file`` and
+        ``facts_line`` of one place it is stated."""
+        ...
+
+    def open_investments(self, carried: set[str]) -> list[dict[str, Any]]:
+        """Relations of carried sources whose investment fact no carried source states: each
+        with ``fact_id``, ``investment_fact_id``, ``firm_id``, ``facts_file``, ``facts_line``."""
+        ...
 
 
 def normalise_ws(text: str) -> str:
@@ -149,8 +174,9 @@ def _hint_for_missing_quote(article: ArticleText, quote: str) -> str:
 
 
 class _Validator:
-    def __init__(self, seeds_dir: Path, cache_dir: Path | None = None):
+    def __init__(self, seeds_dir: Path, cache_dir: Path | None = None, prior: Prior | None = None):
         self.seeds_dir = seeds_dir
+        self.prior = prior
         self.problems: list[Problem] = []
         self.corpus = Corpus()
         self.articles: dict[str, tuple[ArticleEntry, ArticleText, StatementDate]] = {}
@@ -164,6 +190,7 @@ class _Validator:
         self.cache_hits = 0
         self.files_checked = 0
         self.ref_key = ""
+        self.file_keys: dict[Path, str] = {}
 
     def add(
         self, path: Path, line: int, item_id: str | None, message: str, hint: str | None = None
@@ -702,6 +729,8 @@ class _Validator:
         merged: dict[str, tuple[str, dict[str, Any], Path, int]] = {}
         identities: dict[tuple, tuple[str, Path]] = {}
         paths = facts_paths(facts_dir)
+        stems = Counter(p.stem for p in paths)
+        paths = [p for p in paths if not self._carried(p, stems[p.stem], seen_files)]
         # Unchanged files come from the cache in this process; only the others go to workers
         # (sending cached rows through a worker costs more than reading them here).
         prechecked: dict[Path, list[tuple]] = {}
@@ -718,6 +747,9 @@ class _Validator:
             )
             for kind, row, evidence, _item_path, line, source_id in items:
                 self._merge(kind, row, evidence, path, line, merged, identities, source_id)
+        for path in paths:
+            if seen_files.get(path.stem) == path:
+                self.corpus.file_keys[path.stem] = (path.name, self._file_key(path))
         for source_id in self.articles:
             if source_id not in seen_files:
                 self.add(
@@ -727,13 +759,72 @@ class _Validator:
                     f"source {source_id} has no facts file",
                     "every registered article has a facts file",
                 )
-        # Investments referenced by relations must be money facts of the same firm.
+        carried = self.corpus.carried
+        in_staging = self.prior.facts(list(merged), carried) if carried else {}
+        for fact_id, known in in_staging.items():
+            self._clash_with_staging(fact_id, known, merged[fact_id])
+        self._check_investments(merged, in_staging, facts_dir)
+
+    def _carried(self, path: Path, same_stem: int, seen_files: dict[str, Path]) -> bool:
+        """Whether staging already holds this file's facts, loaded under the same key (and no
+        other facts file claims the same source)."""
+        source_id = path.stem
+        key = self._file_key(path)
+        if key is None or self.prior is None or same_stem != 1:
+            return False
+        if not self.prior.is_loaded(source_id, key):
+            return False
+        self.corpus.carried.add(source_id)
+        self.corpus.file_keys[source_id] = (path.name, key)
+        self.cache_keys.add(f"{key}.pkl")  # keep its cache entry: a full run may want it
+        seen_files[source_id] = path
+        return True
+
+    def _clash_with_staging(self, fact_id: str, known: dict[str, Any], mine: tuple) -> None:
+        """A fact id of a changed file that an unchanged file (in staging) also states."""
+        kind, row, path, line = mine
+        if known["kind"] == kind and known["content_hash"] == row["content_hash"]:
+            return
+        diff = (
+            sorted(k for k in row if k != "content_hash" and known.get(k) != row.get(k))
+            if known["kind"] == kind
+            else ["kind"]
+        )
+        self.add(
+            path,
+            line,
+            fact_id,
+            f"fact id is also used at {known['facts_file']}:{known['facts_line']} with different "
+            f"content ({', '.join(diff)})",
+            "the same id in two files means one fact with two sources: make the fields equal, "
+            "or give this fact its own id",
+        )
+
+    def _check_investments(self, merged: dict, in_staging: dict, facts_dir: Path) -> None:
+        """Investments referenced by relations must be money facts of the same firm."""
         numbers = {r["fact_id"]: r for r in self.corpus.numbers}
-        for rel in self.corpus.relations:
+        relations = [
+            (rel, merged[rel["fact_id"]][2], merged[rel["fact_id"]][3])
+            for rel in self.corpus.relations
+            if rel["investment_fact_id"] is not None
+        ]
+        carried = self.corpus.carried
+        if carried:
+            # facts of unchanged files that relations of changed files point to
+            wanted = [r["investment_fact_id"] for r, _, _ in relations]
+            for fact_id, known in self.prior.facts(
+                [f for f in wanted if f not in numbers], carried
+            ).items():
+                if known["kind"] == "number":
+                    numbers[fact_id] = known
+            # relations of unchanged files that point to facts of changed (or removed) files
+            relations += [
+                (rel, facts_dir / rel["facts_file"], rel["facts_line"])
+                for rel in self.prior.open_investments(carried)
+                if rel["fact_id"] not in merged
+            ]
+        for rel, rpath, rline in relations:
             inv = rel["investment_fact_id"]
-            if inv is None:
-                continue
-            _, _, rpath, rline = merged[rel["fact_id"]]
             target = numbers.get(inv)
             if target is None:
                 self.add(
@@ -778,17 +869,24 @@ class _Validator:
             self.cache_keys.update(keys)
         return out
 
-    def _cache_key(self, path: Path) -> str | None:
+    def _file_key(self, path: Path) -> str | None:
         """What a facts file's validation depends on: its bytes, its article, the reference
-        data and the validation code. None without a cache or for an unregistered article."""
+        data and the validation code. None for an unregistered article."""
+        if path in self.file_keys:
+            return self.file_keys[path]
         entry = self.articles.get(path.stem)
-        if self.cache_dir is None or entry is None:
+        if entry is None:
             return None
         digest = hashlib.sha256(path.read_bytes())
         digest.update(
             f"|{entry[0].sha256}|{entry[0].published_on}|{self.ref_key}|{CODE_KEY}".encode()
         )
-        return digest.hexdigest()
+        self.file_keys[path] = key = digest.hexdigest()
+        return key
+
+    def _cache_key(self, path: Path) -> str | None:
+        """The file's key when there is a cache to look it up in."""
+        return None if self.cache_dir is None else self._file_key(path)
 
     def _cached_items(self, path: Path, key: str | None, seen_files: dict[str, Path]):
         """The cached items of a facts file, or None when it must be checked."""
@@ -1035,13 +1133,17 @@ def _check_file_in_worker(path: Path) -> tuple:
     )
 
 
-def validate_seeds(seeds_dir: Path, cache_dir: Path | None = None) -> Corpus:
+def validate_seeds(
+    seeds_dir: Path, cache_dir: Path | None = None, prior: Prior | None = None
+) -> Corpus:
     """Validate the seed folders; return the corpus or raise ``ValidationFailed``.
 
     With ``cache_dir``, a facts file whose bytes, article, reference data and validation
-    code are unchanged since it last validated cleanly is not checked again.
+    code are unchanged since it last validated cleanly is not checked again. With ``prior``,
+    a facts file loaded into staging under the same key is not even read: its source is in
+    ``corpus.carried``, and the other files' facts are checked against its facts in staging.
     """
-    v = _Validator(Path(seeds_dir), cache_dir)
+    v = _Validator(Path(seeds_dir), cache_dir, prior)
     v.check_articles()
     ref = v.check_reference()
     v.check_facts()
@@ -1049,7 +1151,11 @@ def validate_seeds(seeds_dir: Path, cache_dir: Path | None = None) -> Corpus:
     if v.problems:
         raise ValidationFailed(v.problems, root=Path(seeds_dir).parent)
     v.finish_reference(ref)
-    v.corpus.stats = {"files_checked": v.files_checked, "files_from_cache": v.cache_hits}
+    v.corpus.stats = {
+        "files_checked": v.files_checked,
+        "files_from_cache": v.cache_hits,
+        "files_in_staging": len(v.corpus.carried),
+    }
     if cache_dir is not None and cache_dir.exists():
         for stale in cache_dir.glob("*.pkl"):
             if stale.name not in v.cache_keys:

@@ -28,7 +28,7 @@ def columns(path, table):
 
 
 def test_head_is_the_newest_revision():
-    assert migrate.head_revision() == "0002_fact_checks"
+    assert migrate.head_revision() == "0003_loaded_source"
 
 
 def test_upgrade_and_downgrade_keep_every_row(tmp_path, seeds_copy):
@@ -50,7 +50,7 @@ def test_upgrade_and_downgrade_keep_every_row(tmp_path, seeds_copy):
     con.close()
 
     migrate.upgrade(path)
-    assert migrate.current_revision(path) == "0002_fact_checks"
+    assert migrate.current_revision(path) == "0003_loaded_source"
     assert "package_version" in columns(path, "etl_run")
     assert snapshot(path) == before
     con = duckdb.connect(str(path))

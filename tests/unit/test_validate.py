@@ -206,9 +206,9 @@ def test_whitespace_normalised_offsets():
 def test_cache_skips_unchanged_files_and_only_those(seeds_copy, tmp_path):
     cache = tmp_path / "cache"
     first = validate_seeds(seeds_copy, cache)
-    assert first.stats == {"files_checked": 5, "files_from_cache": 0}
+    assert first.stats == {"files_checked": 5, "files_from_cache": 0, "files_in_staging": 0}
     second = validate_seeds(seeds_copy, cache)
-    assert second.stats == {"files_checked": 0, "files_from_cache": 5}
+    assert second.stats == {"files_checked": 0, "files_from_cache": 5, "files_in_staging": 0}
     assert second.numbers == first.numbers and second.evidence == first.evidence
     edit(
         seeds_copy,
@@ -216,9 +216,17 @@ def test_cache_skips_unchanged_files_and_only_those(seeds_copy, tmp_path):
         "    notes: From a report",
         "    notes: Per a report",
     )
-    assert validate_seeds(seeds_copy, cache).stats == {"files_checked": 1, "files_from_cache": 4}
+    assert validate_seeds(seeds_copy, cache).stats == {
+        "files_checked": 1,
+        "files_from_cache": 4,
+        "files_in_staging": 0,
+    }
     edit(seeds_copy, "reference/firms.csv", "consumer electronics", "electronics", count=1)
-    assert validate_seeds(seeds_copy, cache).stats == {"files_checked": 5, "files_from_cache": 0}
+    assert validate_seeds(seeds_copy, cache).stats == {
+        "files_checked": 5,
+        "files_from_cache": 0,
+        "files_in_staging": 0,
+    }
     # a cached file is still checked against the others: a clash with a changed file is found
     edit(
         seeds_copy,
