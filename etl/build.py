@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +18,9 @@ import duckdb
 
 from .settings import DB_NAME, Settings, package_version
 
-# Schemas of dbt's inner layers: views over the staging file, dropped before publishing.
-INTERNAL_SCHEMAS = ("staging", "intermediate")
+# Schemas of dbt's inner layers (views over the staging file) and of an incremental build's
+# list of changed sources: dropped before publishing.
+INTERNAL_SCHEMAS = ("staging", "intermediate", "delta")
 
 
 class BuildFailed(Exception):
@@ -53,6 +55,101 @@ def _env(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
+@dataclass
+class BuildPlan:
+    """How the new file is built: ``incremental`` (a copy of the published file, in which dbt
+    rebuilds the rows that depend on ``changed_sources``) or ``full`` (an empty file)."""
+
+    mode: str
+    reason: str
+    changed_sources: int = 0
+    sources: int = 0
+
+
+def prepare(
+    settings: Settings,
+    built: Path,
+    transform_key: str,
+    published_transform_key: str | None,
+    full: bool = False,
+) -> BuildPlan:
+    """Create the file dbt builds into, and say how it is to be built.
+
+    An incremental build needs a published file built by the same transform (models, macros,
+    dbt and DuckDB versions), whose load is in staging's run history; and few enough sources
+    loaded since. The published file is copied, never changed: history keeps hard links to it.
+    """
+    published = settings.published_path
+    if full:
+        reason = "a full build was asked for"
+    elif not published.exists():
+        reason = "there is no published file"
+    elif published_transform_key != transform_key:
+        reason = "the published file was built by other models, dbt or DuckDB versions"
+    else:
+        built.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(published, built)
+        plan = _plan_incremental(built, settings.staging_path, settings.incremental_max_share)
+        if plan.mode == "incremental":
+            return plan
+        built.unlink()
+        reason = plan.reason
+    create_database(built, settings.storage_version)
+    return BuildPlan("full", reason)
+
+
+def _plan_incremental(built: Path, staging_path: Path, max_share: float) -> BuildPlan:
+    """In the copy of the published file: find the sources loaded since its build, and write
+    them to delta.changed_sources for dbt; or say why a full build is needed."""
+    con = duckdb.connect(str(built))
+    try:
+        con.execute(f"attach '{staging_path}' as staging_db (read_only)")
+        base = con.execute(
+            "select r.started_at from warehouse_build b "
+            "join staging_db.etl_run r on r.run_id = b.build_id"
+        ).fetchall()
+        if len(base) != 1:
+            return BuildPlan(
+                "full", "staging has no record of the load the published file was built from"
+            )
+        con.execute(
+            """
+            create schema delta;
+            create table delta.changed_sources as
+            select source_id from staging_db.loaded_source
+            where loaded_run_id in (select run_id from staging_db.etl_run where started_at > ?)
+            union
+            select source_id from main.dim_source
+            where source_id not in (select source_id from staging_db.loaded_source)""",
+            [base[0][0]],
+        )
+        changed, sources, removed = con.execute(
+            "select (select count(*) from delta.changed_sources), "
+            "(select count(*) from staging_db.loaded_source), "
+            "(select count(*) from main.dim_source "
+            " where source_id not in (select source_id from staging_db.loaded_source))"
+        ).fetchone()
+        con.execute("detach staging_db")
+    finally:
+        con.close()
+    # Every source loaded since: the reference data (in every file's key) may have changed.
+    if changed >= sources:
+        return BuildPlan("full", f"all {sources} sources were loaded since the published build")
+    # A removed source's row in dim_source cannot go before the facts that point at it.
+    if removed:
+        return BuildPlan("full", f"{removed} source(s) removed since the published build")
+    if changed > max_share * sources:
+        return BuildPlan(
+            "full", f"{changed} of {sources} sources changed: more than {max_share:.0%}"
+        )
+    return BuildPlan(
+        "incremental",
+        f"{changed} of {sources} sources changed since the published build",
+        changed,
+        sources,
+    )
+
+
 def create_database(path: Path, storage_version: str) -> None:
     """Create an empty DuckDB file pinned to ``storage_version`` (it keeps it for later writes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +163,7 @@ def run_dbt(
     run_id: str,
     fingerprint: str,
     on_node: Callable[[str, str], None] | None = None,
+    mode: str = "full",
 ) -> DbtResult:
     """``dbt build`` (models, unit tests, data tests) into ``build_path``; raise BuildFailed on any error."""
     args = [
@@ -81,6 +179,10 @@ def run_dbt(
         "--quiet",
         "--no-use-colors",
     ]
+    if mode == "incremental":
+        # the unit tests check the models' logic, which is the published build's (same
+        # transform key), where they passed; they would read this build's partial views
+        args += ["--exclude-resource-type", "unit_test"]
     env = {
         "TECHHUBS_BUILD_PATH": str(build_path),
         "TECHHUBS_STAGING_PATH": str(settings.staging_path),
@@ -90,6 +192,8 @@ def run_dbt(
         "TECHHUBS_RUN_ID": run_id,
         "TECHHUBS_FINGERPRINT": fingerprint,
         "TECHHUBS_PACKAGE_VERSION": package_version(),
+        # full: every table built afresh in an empty file; incremental: see macros/incremental.sql
+        "TECHHUBS_BUILD_MODE": mode,
     }
     return invoke_dbt(args, env, on_node, after=_release_dbt_database)
 

@@ -65,7 +65,7 @@ def refresh(
         bool,
         typer.Option(
             "--full",
-            help="Read, check and load every facts file again, not only the changed ones.",
+            help="Read, check and load every facts file again and build every table afresh, not only what changed.",
         ),
     ] = False,
     wait: Annotated[

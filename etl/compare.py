@@ -140,3 +140,45 @@ def compare_table(
             examples = "; ".join(f"{k}: {a!r} != {b!r}" for k, a, b in diffs[:MAX_EXAMPLES])
             result.problems.append(f"column {c}: {len(diffs)} row(s) differ, e.g. {examples}")
     return result
+
+
+def duckdb_rows(con, table: str) -> tuple[list[dict], dict[str, str]]:
+    """A table of a DuckDB connection's main schema: its rows as dicts, and its column types."""
+    types = dict(
+        con.execute(
+            "select column_name, data_type from duckdb_columns() "
+            "where schema_name = 'main' and table_name = ? order by column_index",
+            [table],
+        ).fetchall()
+    )
+    cur = con.execute(f'select * from main."{table}"')
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()], types
+
+
+def compare_files(
+    left: Path, right: Path, project_dir: Path, ignore: Mapping[str, Iterable[str]] | None = None
+) -> list[TableResult]:
+    """Compare every public table of two DuckDB builds (an incremental and a full one, say)."""
+    import duckdb
+
+    from .publish import EXTRA_TABLES, PUBLIC_TABLES
+
+    keys = primary_keys(project_dir)
+    ignore = ignore if ignore is not None else BUILD_COLUMNS
+    results = []
+    lcon = duckdb.connect(str(left), read_only=True)
+    rcon = duckdb.connect(str(right), read_only=True)
+    try:
+        for table in PUBLIC_TABLES + EXTRA_TABLES:
+            lrows, ltypes = duckdb_rows(lcon, table)
+            rrows, rtypes = duckdb_rows(rcon, table)
+            results.append(
+                compare_table(
+                    table, lrows, rrows, keys[table], ltypes, rtypes, ignore=ignore.get(table, ())
+                )
+            )
+    finally:
+        lcon.close()
+        rcon.close()
+    return results

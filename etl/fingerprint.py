@@ -68,6 +68,31 @@ def _file_digests(
     return out
 
 
+# What turns staging into the marts: a published file built with the same transform can be
+# updated incrementally (etl/build.py); one built with other models is rebuilt in full.
+TRANSFORM_INPUTS = ("models", "macros")
+TRANSFORM_FILES = ("dbt_project.yml", "profiles.yml", "etl/build.py")
+
+
+def transform_key(settings: Settings) -> str:
+    from importlib.metadata import version
+
+    files = []
+    for sub in TRANSFORM_INPUTS:
+        files += _files(settings.project_dir / sub, f"{sub}/")
+    for name in TRANSFORM_FILES:
+        path = settings.project_dir / name
+        files.append((name, str(path), path.stat()))
+    digest = hashlib.sha256()
+    for label, digest_of_file in sorted(_file_digests(files, None).items()):
+        digest.update(f"{label}\0{digest_of_file}\0".encode())
+    digest.update(
+        f"dbt={version('dbt-core')}\0dbt-duckdb={version('dbt-duckdb')}\0"
+        f"duckdb={version('duckdb')}\0storage={settings.storage_version}".encode()
+    )
+    return digest.hexdigest()
+
+
 def input_fingerprint(settings: Settings, use_cache: bool = True) -> str:
     files = _files(settings.seeds_dir, "seeds/")
     for sub in PROJECT_INPUTS:

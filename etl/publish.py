@@ -74,6 +74,15 @@ def verify(path: Path, fingerprint: str) -> dict[str, int]:
 
 def published_fingerprint(path: Path) -> str | None:
     """The input fingerprint of the published file, or None if there is none (or it is unreadable)."""
+    return _build_column(path, "input_fingerprint")
+
+
+def published_build_id(path: Path) -> str | None:
+    """The run that built the published file, or None if there is none (or it is unreadable)."""
+    return _build_column(path, "build_id")
+
+
+def _build_column(path: Path, column: str) -> str | None:
     if not path.exists():
         return None
     try:
@@ -81,7 +90,7 @@ def published_fingerprint(path: Path) -> str | None:
     except duckdb.Error:
         return None
     try:
-        return con.execute("select input_fingerprint from warehouse_build").fetchone()[0]
+        return con.execute(f"select {column} from warehouse_build").fetchone()[0]
     except duckdb.Error:
         return None
     finally:

@@ -22,7 +22,7 @@ import filelock
 
 from . import build, publish
 from .faults import pause_point
-from .fingerprint import input_fingerprint
+from .fingerprint import input_fingerprint, transform_key
 from .problems import ValidationFailed
 from .settings import Settings
 
@@ -59,6 +59,9 @@ class RunRecord:
     staging_counts: dict[str, int] = field(default_factory=dict)
     changes: dict[str, int] = field(default_factory=dict)
     dbt: dict[str, int] = field(default_factory=dict)
+    build_mode: str | None = None  # full | incremental (etl/build.py)
+    build_reason: str | None = None
+    transform_key: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float | None = None
 
@@ -99,6 +102,17 @@ def read_runs(settings: Settings) -> list[dict[str, Any]]:
         except json.JSONDecodeError:
             continue  # a line cut short by a killed process
     return runs
+
+
+def published_transform_key(settings: Settings) -> str | None:
+    """The transform key of the run that built the published file, from the run log."""
+    build_id = publish.published_build_id(settings.published_path)
+    if build_id is None:
+        return None
+    for run in reversed(read_runs(settings)):
+        if run.get("run_id") == build_id:
+            return run.get("transform_key")
+    return None
 
 
 def clean_stale_builds(settings: Settings) -> list[Path]:
@@ -143,8 +157,9 @@ def refresh(
 ) -> RunRecord:
     """Run one refresh; always returns its record (also appended to the run log).
 
-    Facts files already loaded under the same key are not read again, unless ``full``: then
-    every file is checked against staging and loaded again (what changes is still compared)."""
+    Facts files already loaded under the same key are not read again, and the published file
+    is updated incrementally when it can be (etl/build.py), unless ``full``: then every file is
+    checked and loaded again (what changes is still compared) and every table built afresh."""
     say = progress or (lambda stage, msg: None)
     record = RunRecord(
         run_id=new_run_id(),
@@ -224,7 +239,12 @@ def refresh(
 
         enter("dbt build", "dbt build (models, unit tests, data tests) into a new file")
         built = build.build_path_for(settings, record.run_id)
-        build.create_database(built, settings.storage_version)
+        record.transform_key = transform_key(settings)
+        plan = build.prepare(
+            settings, built, record.transform_key, published_transform_key(settings), full
+        )
+        record.build_mode, record.build_reason = plan.mode, plan.reason
+        say("dbt build", f"{plan.mode} build: {plan.reason}")
         done = {"n": 0}
 
         def on_node(unique_id: str, status: str) -> None:
@@ -234,7 +254,9 @@ def refresh(
             if kind == "model":
                 pause_point("dbt-running", settings.warehouse_dir)
 
-        dbt_result = build.run_dbt(settings, built, record.run_id, record.fingerprint, on_node)
+        dbt_result = build.run_dbt(
+            settings, built, record.run_id, record.fingerprint, on_node, plan.mode
+        )
         record.dbt = {
             "models": dbt_result.models,
             "data_tests": dbt_result.tests,

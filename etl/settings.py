@@ -29,6 +29,9 @@ class Settings:
     storage_version: str = DEFAULT_STORAGE_VERSION
     keep_published: int = 3
     lock_timeout: float = 0.0
+    # An incremental build deletes and inserts the rows that depend on the changed sources;
+    # past this share of all sources changed, building every table afresh is cheaper.
+    incremental_max_share: float = 0.10
 
     @classmethod
     def from_env(
@@ -49,6 +52,8 @@ class Settings:
             kwargs["project_dir"] = Path(env["TECHHUBS_PROJECT"]).resolve()
         if env.get("TECHHUBS_STORAGE_VERSION"):
             kwargs["storage_version"] = env["TECHHUBS_STORAGE_VERSION"]
+        if env.get("TECHHUBS_INCREMENTAL_MAX_SHARE"):
+            kwargs["incremental_max_share"] = float(env["TECHHUBS_INCREMENTAL_MAX_SHARE"])
         kwargs.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**kwargs)  # type: ignore[arg-type]
 

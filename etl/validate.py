@@ -201,7 +201,7 @@ class _Validator:
     def check_articles(self) -> None:
         articles_dir = self.seeds_dir / "articles"
         manifest_path = articles_dir / "manifest.yml"
-        entries = read_manifest(articles_dir, self.problems)
+        entries = read_manifest(articles_dir, self.problems, self.cache_dir)
         registered: set[str] = set()
         for entry in entries:
             if entry.source_id in self.articles:

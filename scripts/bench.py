@@ -211,6 +211,8 @@ def bench_scale(n: int, workdir: Path, repeat: int) -> dict:
         "noop_s": noop_s,
         "plus_s": plus_s,
         "plus_stages": plus["stage_seconds"],
+        "full_mode": full.get("build_mode"),
+        "plus_mode": plus.get("build_mode"),
         "staging_mb": (warehouse / "staging.duckdb").stat().st_size / 2**20,
         "published_mb": (warehouse / "tech_hubs.duckdb").stat().st_size / 2**20,
         "queries": query_latencies(warehouse / "tech_hubs.duckdb", repeat),
@@ -243,11 +245,14 @@ def main() -> None:
             f"{r['published_mb']:>12.1f}"
         )
     print()
-    for label, key in (("full", "full_stages"), ("+1 %", "plus_stages")):
+    for label, key, mode in (
+        ("full", "full_stages", "full_mode"),
+        ("+1 %", "plus_stages", "plus_mode"),
+    ):
         print(
             f"stages of the {label} refresh (s): "
             + "; ".join(
-                f"{r['articles']}: "
+                f"{r['articles']} ({r[mode]} build): "
                 + ", ".join(f"{k} {v:.1f}" for k, v in r[key].items() if v >= 0.05)
                 for r in results
             )

@@ -32,7 +32,13 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from etl.build import BuildFailed, invoke_dbt  # noqa: E402
-from etl.compare import BUILD_COLUMNS, TableResult, compare_table, primary_keys  # noqa: E402
+from etl.compare import (  # noqa: E402
+    BUILD_COLUMNS,
+    TableResult,
+    compare_table,
+    duckdb_rows,
+    primary_keys,
+)
 from etl.export import export_staging, staging_source_tables  # noqa: E402
 from etl.publish import EXTRA_TABLES, PUBLIC_TABLES  # noqa: E402
 
@@ -105,19 +111,6 @@ def spark_rows(spark, table: str) -> tuple[list[dict], dict[str, str]]:
     df = spark.table(table)
     types = {f.name: f.dataType.simpleString() for f in df.schema.fields}
     return [row.asDict() for row in df.collect()], types
-
-
-def duckdb_rows(con, table: str) -> tuple[list[dict], dict[str, str]]:
-    types = dict(
-        con.execute(
-            "select column_name, data_type from duckdb_columns() "
-            "where schema_name = 'main' and table_name = ? order by column_index",
-            [table],
-        ).fetchall()
-    )
-    cur = con.execute(f'select * from main."{table}"')
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()], types
 
 
 def compare_corpus(work: Path, corpus: str, published: Path) -> list[TableResult]:

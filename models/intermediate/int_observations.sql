@@ -1,8 +1,13 @@
 -- One row per numeric fact and source (a fact stated in two articles gives two
 -- observations), with the subject's city and province, the year the value
 -- describes, and money normalised to CNY and USD with the named annual series.
+-- In an incremental build, only the observations of the changed groups (int_delta_groups).
+-- depends_on: {{ ref('int_delta_groups') }}
 with numbers as (
-    select * from {{ ref('stg_etl__numbers') }}
+    select * from {{ ref('stg_etl__numbers') }} as n
+    {% if is_delta_build() %}
+    where {{ changed_rows('fct_metric_observation', 'n') }}
+    {% endif %}
 ),
 
 evidence as (

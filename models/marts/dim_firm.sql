@@ -1,3 +1,4 @@
+{{ reference_dim_config() }}
 with firms as (
     select * from {{ ref('stg_etl__firms') }}
 ),
@@ -14,3 +15,4 @@ final as (
 )
 
 select * from final
+{{ unless_incremental() }}

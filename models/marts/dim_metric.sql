@@ -1,3 +1,4 @@
+{{ reference_dim_config() }}
 with metrics as (
     select * from {{ ref('stg_etl__metrics') }}
 ),
@@ -15,3 +16,4 @@ final as (
 )
 
 select * from final
+{{ unless_incremental() }}

@@ -1,3 +1,4 @@
+{{ reference_dim_config() }}
 with places as (
     select * from {{ ref('int_places_resolved') }}
 ),
@@ -19,3 +20,4 @@ final as (
 )
 
 select * from final
+{{ unless_incremental() }}

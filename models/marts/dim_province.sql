@@ -1,3 +1,4 @@
+{{ reference_dim_config() }}
 with places as (
     select * from {{ ref('int_places_resolved') }}
 ),
@@ -17,3 +18,4 @@ final as (
 )
 
 select * from final
+{{ unless_incremental() }}

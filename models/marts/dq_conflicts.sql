@@ -2,7 +2,10 @@
 -- two or more sources report with different values (or comparators). Equal values
 -- from several sources are not a conflict: they corroborate each other. The
 -- preferred value follows the rule of int_observations_ranked.
-{% set group_keys = ['metric_id', 'place_id', 'firm_id', 'period_start', 'period_end', 'value_type'] %}
+{{ incremental_mart_config('conflict_id') }}
+-- Built incrementally on DuckDB: see macros/incremental.sql.
+-- depends_on: {{ ref('int_delta_groups') }}
+{% set group_keys = observation_group_keys() %}
 
 with observations as (
     select * from {{ ref('int_observations_ranked') }}

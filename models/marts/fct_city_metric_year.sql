@@ -3,8 +3,12 @@
 -- city has several preferred observations of a metric in one year (say a stock
 -- at the end of 2021 and one as of mid-2021), the latest period wins. Money is
 -- given in CNY so that amounts stated in USD and in yuan add up.
+{{ incremental_mart_config('city_metric_year_id') }}
+-- Built incrementally on DuckDB: see macros/incremental.sql.
+-- depends_on: {{ ref('int_delta_city_years') }}
 with observations as (
-    select * from {{ ref('int_observations_ranked') }}
+    select * from {{ ref('fct_metric_observation') }} as o
+    {% if is_incremental() %}where {{ changed_rows('fct_city_metric_year', 'o') }}{% endif %}
 ),
 
 metrics as (

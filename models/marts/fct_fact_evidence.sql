@@ -1,7 +1,11 @@
 -- Every piece of evidence: which fact, which article, the verbatim quote and its
 -- character offsets in the article (start inclusive, end exclusive, 0-based).
+{{ incremental_mart_config('evidence_id') }}
+-- Built incrementally on DuckDB: see macros/incremental.sql.
+-- depends_on: {{ ref('int_delta_facts') }}
 with evidence as (
-    select * from {{ ref('stg_etl__evidence') }}
+    select * from {{ ref('stg_etl__evidence') }} as e
+    {% if is_incremental() %}where {{ changed_rows('fct_fact_evidence', 'e') }}{% endif %}
 ),
 
 kinds as (

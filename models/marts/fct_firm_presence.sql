@@ -1,5 +1,9 @@
+{{ incremental_mart_config('presence_id') }}
+-- Built incrementally on DuckDB: see macros/incremental.sql.
+-- depends_on: {{ ref('int_delta_relations') }}
 with relations as (
-    select * from {{ ref('stg_etl__relations') }}
+    select * from {{ ref('stg_etl__relations') }} as r
+    {% if is_incremental() %}where {{ changed_rows('fct_firm_presence', 'r') }}{% endif %}
 ),
 
 evidence as (
@@ -12,7 +16,7 @@ places as (
 
 investments as (
     -- the preferred observation of each investment fact a relation points at
-    select * from {{ ref('int_observations_ranked') }}
+    select * from {{ ref('fct_metric_observation') }}
     where is_preferred
 ),
 

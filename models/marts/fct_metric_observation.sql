@@ -1,3 +1,6 @@
+{{ incremental_mart_config('observation_id') }}
+-- Built incrementally on DuckDB: see macros/incremental.sql.
+-- depends_on: {{ ref('int_delta_city_years') }}, {{ ref('int_delta_groups') }}
 with observations as (
     select * from {{ ref('int_observations_ranked') }}
 ),

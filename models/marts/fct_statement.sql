@@ -1,7 +1,11 @@
 -- Attributed statements (quotes of people, not numbers). The same words in
 -- several articles are one statement with several sources.
+{{ incremental_mart_config('statement_id') }}
+-- Built incrementally on DuckDB: see macros/incremental.sql.
+-- depends_on: {{ ref('int_delta_facts') }}
 with statements as (
     select * from {{ ref('stg_etl__statements') }}
+    {% if is_incremental() %}where fact_id in (select fact_id from {{ ref('int_delta_facts') }}){% endif %}
 ),
 
 evidence as (
@@ -14,6 +18,7 @@ per_statement as (
         count(distinct source_id) as source_count,
         {{ ordered_string_agg('source_id', '; ', 'source_id') }} as source_ids
     from evidence
+    where fact_id in (select fact_id from statements)
     group by fact_id
 ),
 

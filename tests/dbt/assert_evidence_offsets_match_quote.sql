@@ -1,6 +1,11 @@
--- Every quote sits at its recorded offsets in its article (whitespace-normalised).
+-- Every quote sits at its recorded offsets in its article (whitespace-normalised). In an
+-- incremental build, the quotes of the changed facts: the others were checked when built.
+-- depends_on: {{ ref('int_delta_facts') }}
 with evidence as (
     select * from {{ ref('stg_etl__evidence') }}
+    {% if is_delta_build() %}
+    where fact_id in (select fact_id from {{ ref('int_delta_facts') }})
+    {% endif %}
 ),
 
 sources as (

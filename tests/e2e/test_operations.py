@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import load
+from etl import load, migrate
 from etl.publish import history, published_fingerprint
 from etl.refresh import EXIT_LOCKED, EXIT_UNEXPECTED, read_runs, refresh, rollback
 from etl.settings import PROJECT_DIR, Settings
@@ -248,11 +248,11 @@ def test_refresh_runs_from_any_directory_with_a_bare_environment(warehouse_copy)
 
 def test_migration_error_leaves_everything(warehouse_copy, tmp_path):
     project = copy_project(tmp_path / "project")
-    (project / "migrations/versions/0003_broken.py").write_text(
-        textwrap.dedent("""
+    (project / "migrations/versions/9999_broken.py").write_text(
+        textwrap.dedent(f"""
         from alembic import op
-        revision = "0003_broken"
-        down_revision = "0002_fact_checks"
+        revision = "9999_broken"
+        down_revision = "{migrate.head_revision()}"
         branch_labels = None
         depends_on = None
         def upgrade():

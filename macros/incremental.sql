@@ -1,0 +1,152 @@
+{#-
+  Incremental builds (docs/operations.md, "Incremental refreshes"). The ETL copies the
+  published file into the build folder, writes the sources loaded since that build to
+  delta.changed_sources, and sets TECHHUBS_BUILD_MODE=incremental. The int_delta_* models
+  then name the rows each mart must compute again (its changed scope); each big mart
+  computes that scope from staging as in a full build and brings its rows in line with it
+  (the sync strategy below). A full build (a new, empty file) renders none of this.
+-#}
+{% macro is_delta_build() -%}
+    {{ return(env_var('TECHHUBS_BUILD_MODE', 'full') == 'incremental') }}
+{%- endmacro %}
+
+{#- A mart as published (in the copied file), before this build changes it. -#}
+{% macro published(name) -%}
+    {{ target.database }}.{{ target.schema }}.{{ name }}
+{%- endmacro %}
+
+{#- The key of a group of observations that int_observations_ranked ranks together. -#}
+{% macro observation_group_keys() -%}
+    {{ return(['metric_id', 'place_id', 'firm_id', 'period_start', 'period_end', 'value_type']) }}
+{%- endmacro %}
+
+{#- The group of an observation as one text value (no id is empty): DuckDB joins on it by
+    hashing, where a correlated match of six columns, nulls equal, ran for minutes. -#}
+{% macro observation_group_key(alias) -%}
+    concat_ws('|'{% for key in observation_group_keys() %}, coalesce(cast({{ alias }}.{{ key }} as string), ''){% endfor %})
+{%- endmacro %}
+
+{#- A row of fct_city_metric_year as one text value (its key columns are never null). -#}
+{% macro city_year_key(alias) -%}
+    concat_ws('|', {{ alias }}.city_id, {{ alias }}.metric_id, cast({{ alias }}.year as string), {{ alias }}.value_type)
+{%- endmacro %}
+
+{#- Which of a mart's rows an incremental build rebuilds, as a condition on the mart's columns. -#}
+{% macro changed_rows(model_name, alias) -%}
+    {%- if model_name in ('fct_metric_observation', 'dq_conflicts') -%}
+        {{ observation_group_key(alias) }} in (select group_key from {{ ref('int_delta_groups') }})
+    {%- elif model_name == 'fct_fact_evidence' -%}
+        {{ alias }}.fact_id in (select fact_id from {{ ref('int_delta_facts') }})
+    {%- elif model_name == 'fct_statement' -%}
+        {{ alias }}.statement_id in (select fact_id from {{ ref('int_delta_facts') }})
+    {%- elif model_name == 'fct_firm_presence' -%}
+        {{ alias }}.fact_id in (select fact_id from {{ ref('int_delta_relations') }})
+    {%- elif model_name == 'fct_city_metric_year' -%}
+        {{ city_year_key(alias) }} in (select city_year_key from {{ ref('int_delta_city_years') }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error('no incremental rule for ' ~ model_name) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- An incremental strategy: make the mart's rows in the changed scope (changed_rows) equal
+    to the model's query, which computes exactly that scope. Rows that are gone are deleted,
+    rows whose values differ are updated in place, new rows inserted. Deleting and inserting
+    every row of the scope instead is far slower: DuckDB checks each deleted key against the
+    marts whose foreign keys point at it (about 0.3 ms a row), and a new article changes the
+    reporting counts of every observation in its groups. -#}
+{% macro get_incremental_sync_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set key = arg_dict['unique_key'] -%}
+    {%- set columns = arg_dict['dest_columns'] | map(attribute='name') | list -%}
+    {#- DuckDB updates a column under a foreign key by deleting and inserting the row, with
+        the same per-row check: a row whose foreign key columns change is replaced instead. -#}
+    {%- set fk_query -%}
+        select distinct unnest(constraint_column_names) from duckdb_constraints()
+        where database_name = '{{ target.database }}' and schema_name = '{{ target.schema }}'
+          and table_name = '{{ target.identifier }}' and constraint_type = 'FOREIGN KEY'
+    {%- endset -%}
+    {%- set linked = run_query(fk_query).columns[0].values() | list -%}
+    {%- set others = columns | reject('equalto', key) | reject('in', linked) | list -%}
+    delete from {{ target }} as t
+    where {{ changed_rows(target.identifier, 't') }}
+      and not exists (
+          select 1 from {{ source }} as s
+          where s.{{ key }} = t.{{ key }}
+          {%- for c in linked %}
+            and s.{{ c }} is not distinct from t.{{ c }}
+          {%- endfor %}
+      );
+    {%- if others %}
+    update {{ target }} as t set
+    {%- for c in others %}
+        {{ c }} = s.{{ c }}{% if not loop.last %},{% endif %}
+    {%- endfor %}
+    from {{ source }} as s
+    where t.{{ key }} = s.{{ key }}
+      and ({% for c in others %}t.{{ c }} is distinct from s.{{ c }}{% if not loop.last %} or {% endif %}{% endfor %});
+    {%- endif %}
+    insert into {{ target }} ({{ columns | join(', ') }})
+    select {{ columns | join(', ') }} from {{ source }}
+    where {{ key }} not in (select {{ key }} from {{ target }})
+{%- endmacro %}
+
+{#- The pre-hook of an incremental mart: delete the changed scope of the marts whose foreign
+    keys point at this one (they are built later in this run, and compute it again), so that
+    rows of this mart can go. Committed first: DuckDB checks keys against rows deleted earlier
+    in the same transaction (its docs: "foreign key limitations"). -#}
+{% macro delete_dependent_rows() -%}
+    {%- set dependents = {
+        'fct_metric_observation': ['fct_city_metric_year', 'dq_conflicts'],
+    }.get(this.identifier, []) if is_incremental() else [] -%}
+    {%- for name in dependents %}
+    delete from {{ this.incorporate(path={'identifier': name}) }} as {{ name }}
+    where {{ changed_rows(name, name) }};
+    {%- endfor %}
+    select 1
+{%- endmacro %}
+
+{#- A dimension of reference data. An incremental build runs only when the reference data
+    is unchanged since the published build (etl/build.py), so it keeps these rows as they
+    are: replacing the table is not possible while the facts' foreign keys point at it. -#}
+{% macro reference_dim_config() -%}
+    {{ config(
+        materialized=('incremental' if target.type == 'duckdb' else 'table'),
+        incremental_strategy='append',
+        on_schema_change='fail',
+    ) }}
+{%- endmacro %}
+
+{#- In an incremental build, a reference dimension adds no rows. -#}
+{% macro unless_incremental() -%}
+    {%- if is_incremental() %}where 1 = 0{% endif -%}
+{%- endmacro %}
+
+{#- The pre-hook of a dimension that changes in place: set every column but the key from
+    ``source`` (which has the dimension's columns under the same names), for the rows whose
+    values differ. -#}
+{% macro update_in_place(key, source) -%}
+    {%- if is_incremental() -%}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | reject('equalto', key) | list -%}
+        update {{ this }} as t set
+        {%- for c in columns %}
+            {{ c }} = n.{{ c }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+        from {{ source }} as n
+        where t.{{ key }} = n.{{ key }}
+          and ({% for c in columns %}t.{{ c }} is distinct from n.{{ c }}{% if not loop.last %} or {% endif %}{% endfor %})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The config of a mart built incrementally on DuckDB (on other engines: a table). -#}
+{% macro incremental_mart_config(unique_key) -%}
+    {{ config(
+        materialized=('incremental' if target.type == 'duckdb' else 'table'),
+        incremental_strategy='sync',
+        unique_key=unique_key,
+        on_schema_change='fail',
+        pre_hook=[{"sql": "{{ delete_dependent_rows() }}", "transaction": False}],
+    ) }}
+{%- endmacro %}

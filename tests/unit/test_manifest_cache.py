@@ -1,0 +1,64 @@
+"""The article manifest parsed entry by entry, unchanged entries from a cache: always the
+same result as parsing the whole file, line numbers included, and the same problems."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from etl.seeds import load_yaml, load_yaml_list_cached, read_manifest
+from etl.synth import synth
+from tests.conftest import SEEDS
+
+
+@pytest.fixture
+def manifest(tmp_path):
+    seeds = tmp_path / "seeds"
+    synth(seeds, 30, 7, SEEDS / "reference")
+    return seeds / "articles" / "manifest.yml"
+
+
+def test_entry_by_entry_equals_whole_file(manifest, tmp_path):
+    cache = tmp_path / "cache"
+    whole = load_yaml(manifest)
+    assert load_yaml_list_cached(manifest, "articles", cache) == whole  # parses, fills the cache
+    assert list(cache.iterdir())
+    assert load_yaml_list_cached(manifest, "articles", cache) == whole  # from the cache
+    real = SEEDS / "articles" / "manifest.yml"  # comments, folded text, nulls
+    assert load_yaml_list_cached(real, "articles", cache) == load_yaml(real)
+
+
+def test_a_changed_entry_is_parsed_again(manifest, tmp_path):
+    cache = tmp_path / "cache"
+    load_yaml_list_cached(manifest, "articles", cache)
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace('title: "Synthetic report 3"', 'title: "Report three"\n    # a note', 1)
+    manifest.write_text(text, encoding="utf-8")
+    result = load_yaml_list_cached(manifest, "articles", cache)
+    assert result == load_yaml(manifest)
+    assert result["articles"][3]["title"] == "Report three"
+    # entries after it moved down a line; their line numbers follow
+    assert result["articles"][4]["__line__"] == load_yaml(manifest)["articles"][4]["__line__"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("    title_basis: stated\n", "    title_basis: [stated\n"),  # malformed YAML
+        ("articles:\n", "other: 1\narticles:\n"),  # another top-level key
+        ("  - source_id: synth-000001\n", "  - &one source_id: synth-000001\n"),  # an anchor
+    ],
+)
+def test_anything_unusual_is_read_whole_with_the_same_problems(manifest, tmp_path, change):
+    cache = tmp_path / "cache"
+    read_manifest(manifest.parent, [], cache)  # a warm cache
+    text = manifest.read_text(encoding="utf-8")
+    assert change[0] in text
+    manifest.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    cached_problems, plain_problems = [], []
+    cached = read_manifest(manifest.parent, cached_problems, cache)
+    plain = read_manifest(manifest.parent, plain_problems)
+    assert cached == plain
+    assert [p.render() for p in cached_problems] == [p.render() for p in plain_problems]
+    shutil.rmtree(cache)
