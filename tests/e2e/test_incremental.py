@@ -10,6 +10,7 @@ from etl.compare import compare_files
 from etl.refresh import refresh
 from etl.settings import PROJECT_DIR, Settings
 from etl.synth import synth
+from tests.helpers import copy_project, edit
 
 ARTICLES = 40
 
@@ -88,3 +89,23 @@ def test_incremental_build_equals_full_build(tmp_path):
         assert not differences, (what, differences)
         assert built.row_counts == reference_build.row_counts, what
     assert reference_build.row_counts["dq_conflicts"] > 0  # the corpus has conflicts to rebuild
+
+
+def test_a_changed_model_means_a_full_build(warehouse_copy, tmp_path):
+    project = copy_project(tmp_path / "project")
+    settings = Settings(
+        seeds_dir=warehouse_copy.seeds_dir,
+        warehouse_dir=warehouse_copy.warehouse_dir,
+        project_dir=project,
+        incremental_max_share=1.0,
+    )
+    wuhan = "facts/wuhan-valleys-rebound-2021.yml"
+    edit(settings.seeds_dir, wuhan, "value_type: actual", "value_type: actual\n    notes: One.")
+    record = refresh(settings)  # the same models as the published build (a copy of them)
+    assert record.status == "success" and record.build_mode == "incremental", record.build_reason
+    model = project / "models" / "marts" / "dim_metric.sql"
+    model.write_text(model.read_text(encoding="utf-8") + "-- a new comment\n", encoding="utf-8")
+    edit(settings.seeds_dir, wuhan, "notes: One.", "notes: Two.")
+    record = refresh(settings)
+    assert record.status == "success" and record.build_mode == "full"
+    assert "other models" in record.build_reason
