@@ -113,7 +113,7 @@ def _summary(record: refresh_mod.RunRecord) -> None:
                 '(techhubs query "select * from dq_conflicts")'
             )
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in record.stage_seconds.items())
-        err.print(f"done in {record.seconds:.1f}s ({stages})")
+        err.print(f"done in {record.seconds:.1f}s ({stages}; {record.build_mode} build)")
     elif record.status == "up_to_date":
         err.print(f"up to date ({record.seconds:.2f}s); use --force to rebuild")
     else:
@@ -450,7 +450,7 @@ def runs(
         out.print_json(json.dumps(records))
         return
     table = Table(show_edge=False)
-    for col in ("run_id", "started_at", "status", "stage", "exit", "seconds", "changes"):
+    for col in ("run_id", "started_at", "status", "stage", "exit", "seconds", "build", "changes"):
         table.add_column(col)
     for r in records:
         changes = ", ".join(f"{k} {v}" for k, v in (r.get("changes") or {}).items() if v)
@@ -461,6 +461,7 @@ def runs(
             r["stage"],
             str(r.get("exit_code")),
             str(r.get("seconds")),
+            r.get("build_mode") or "",
             changes,
         )
     out.print(table)
