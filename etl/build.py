@@ -14,8 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from .settings import DB_NAME, Settings, package_version
 
 # Schemas of dbt's inner layers (views over the staging file) and of an incremental build's
@@ -101,6 +99,8 @@ def prepare(
 def _plan_incremental(built: Path, staging_path: Path, max_share: float) -> BuildPlan:
     """In the copy of the published file: find the sources loaded since its build, and write
     them to delta.changed_sources for dbt; or say why a full build is needed."""
+    import duckdb
+
     con = duckdb.connect(str(built))
     try:
         con.execute(f"attach '{staging_path}' as staging_db (read_only)")
@@ -153,6 +153,8 @@ def _plan_incremental(built: Path, staging_path: Path, max_share: float) -> Buil
 def create_database(path: Path, storage_version: str) -> None:
     """Create an empty DuckDB file pinned to ``storage_version`` (it keeps it for later writes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import duckdb
+
     con = duckdb.connect(str(path), config={"storage_compatibility_version": storage_version})
     con.close()
 
@@ -261,6 +263,8 @@ def _release_dbt_database() -> None:
 
 def finalise(build_path: Path) -> None:
     """Drop dbt's inner layers (views over staging) and checkpoint, leaving only the marts."""
+    import duckdb
+
     con = duckdb.connect(str(build_path))
     try:
         for schema in INTERNAL_SCHEMAS:

@@ -8,7 +8,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -141,6 +140,8 @@ def query(
             f"no published warehouse at {settings.published_path}; run `techhubs refresh` first"
         )
         raise typer.Exit(1)
+    import duckdb  # here, not at the top: a refresh with nothing to do never needs it
+
     con = duckdb.connect(str(settings.published_path), read_only=True)
     try:
         rel = con.sql(sql)

@@ -22,16 +22,15 @@ def _files(root: Path, prefix: str) -> list[tuple[str, str, os.stat_result]]:
     stack = [(str(root), prefix)]
     while stack:
         folder, label = stack.pop()
+        every_file = os.path.basename(folder) == "articles"
         with os.scandir(folder) as entries:
             for entry in entries:
+                name = entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name != "__pycache__":
-                        stack.append((entry.path, f"{label}{entry.name}/"))
-                elif entry.is_file() and (
-                    os.path.splitext(entry.name)[1] in SUFFIXES
-                    or os.path.basename(folder) == "articles"
-                ):
-                    out.append((label + entry.name, entry.path, entry.stat()))
+                    if name != "__pycache__":
+                        stack.append((entry.path, f"{label}{name}/"))
+                elif entry.is_file() and (every_file or name[name.rfind(".") :] in SUFFIXES):
+                    out.append((label + name, entry.path, entry.stat()))
     out.sort(key=lambda item: item[0])
     return out
 

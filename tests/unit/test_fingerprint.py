@@ -28,3 +28,27 @@ def test_fingerprint_follows_content_with_and_without_cache(seeds_copy, tmp_path
     assert input_fingerprint(
         Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh", storage_version="v1.2.0")
     ) != input_fingerprint(settings)
+
+
+def test_published_fingerprint_is_cached_until_another_file_is_renamed_in(tmp_path):
+    import os
+
+    import duckdb
+
+    from etl.publish import published_fingerprint
+
+    def build(path, fingerprint):
+        con = duckdb.connect(str(path))
+        con.execute("create table warehouse_build as select ? as input_fingerprint", [fingerprint])
+        con.close()
+
+    published, built = tmp_path / "tech_hubs.duckdb", tmp_path / "new.duckdb"
+    build(published, "first")
+    assert published_fingerprint(published) == "first"
+    assert (tmp_path / ".cache" / "published.json").exists()
+    assert published_fingerprint(published) == "first"  # from the cache
+    build(built, "second")
+    os.replace(built, published)  # as a publish or a rollback does
+    assert published_fingerprint(published) == "second"
+    published.unlink()
+    assert published_fingerprint(published) is None
