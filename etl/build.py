@@ -91,6 +91,7 @@ def prepare(
         if plan.mode == "incremental":
             return plan
         built.unlink()
+        Path(f"{built}.wal").unlink(missing_ok=True)
         reason = plan.reason
     create_database(built, settings.storage_version)
     return BuildPlan("full", reason)
@@ -103,7 +104,8 @@ def _plan_incremental(built: Path, staging_path: Path, max_share: float) -> Buil
 
     con = duckdb.connect(str(built))
     try:
-        con.execute(f"attach '{staging_path}' as staging_db (read_only)")
+        quoted = str(staging_path).replace("'", "''")
+        con.execute(f"attach '{quoted}' as staging_db (read_only)")
         base = con.execute(
             "select r.started_at from warehouse_build b "
             "join staging_db.etl_run r on r.run_id = b.build_id"
