@@ -15,6 +15,12 @@
     {{ target.database }}.{{ target.schema }}.{{ name }}
 {%- endmacro %}
 
+{#- The result of an int_delta_* model in a full build: no rows, one text column. -#}
+{% macro no_rows(column) -%}
+    select cast(null as string) as {{ column }}
+    where 1 = 0
+{%- endmacro %}
+
 {#- The key of a group of observations that int_observations_ranked ranks together. -#}
 {% macro observation_group_keys() -%}
     {{ return(['metric_id', 'place_id', 'firm_id', 'period_start', 'period_end', 'value_type']) }}
@@ -31,9 +37,14 @@
     concat_ws('|', {{ alias }}.city_id, {{ alias }}.metric_id, cast({{ alias }}.year as string), {{ alias }}.value_type)
 {%- endmacro %}
 
-{#- Which of a mart's rows an incremental build rebuilds, as a condition on the mart's columns. -#}
+{#- Which of a mart's rows an incremental build rebuilds, as a condition on the mart's columns.
+    A dimension's query computes all its rows (they are few): its rows that are gone are
+    deleted, those that differ updated. In an incremental build the reference data is the
+    published build's (etl/build.py), so only dim_source changes. -#}
 {% macro changed_rows(model_name, alias) -%}
-    {%- if model_name in ('fct_metric_observation', 'dq_conflicts') -%}
+    {%- if model_name.startswith('dim_') -%}
+        true
+    {%- elif model_name in ('fct_metric_observation', 'dq_conflicts') -%}
         {{ observation_group_key(alias) }} in (select group_key from {{ ref('int_delta_groups') }})
     {%- elif model_name == 'fct_fact_evidence' -%}
         {{ alias }}.fact_id in (select fact_id from {{ ref('int_delta_facts') }})
@@ -106,41 +117,8 @@
     select 1
 {%- endmacro %}
 
-{#- A dimension of reference data. An incremental build runs only when the reference data
-    is unchanged since the published build (etl/build.py), so it keeps these rows as they
-    are: replacing the table is not possible while the facts' foreign keys point at it. -#}
-{% macro reference_dim_config() -%}
-    {{ config(
-        materialized=('incremental' if target.type == 'duckdb' else 'table'),
-        incremental_strategy='append',
-        on_schema_change='fail',
-    ) }}
-{%- endmacro %}
-
-{#- In an incremental build, a reference dimension adds no rows. -#}
-{% macro unless_incremental() -%}
-    {%- if is_incremental() %}where 1 = 0{% endif -%}
-{%- endmacro %}
-
-{#- The pre-hook of a dimension that changes in place: set every column but the key from
-    ``source`` (which has the dimension's columns under the same names), for the rows whose
-    values differ. -#}
-{% macro update_in_place(key, source) -%}
-    {%- if is_incremental() -%}
-        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | reject('equalto', key) | list -%}
-        update {{ this }} as t set
-        {%- for c in columns %}
-            {{ c }} = n.{{ c }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-        from {{ source }} as n
-        where t.{{ key }} = n.{{ key }}
-          and ({% for c in columns %}t.{{ c }} is distinct from n.{{ c }}{% if not loop.last %} or {% endif %}{% endfor %})
-    {%- else -%}
-        select 1
-    {%- endif -%}
-{%- endmacro %}
-
-{#- The config of a mart built incrementally on DuckDB (on other engines: a table). -#}
+{#- The config of a mart built incrementally on DuckDB (on other engines: a table). A
+    dimension is one too: the facts' foreign keys point at it, so it cannot be replaced. -#}
 {% macro incremental_mart_config(unique_key) -%}
     {{ config(
         materialized=('incremental' if target.type == 'duckdb' else 'table'),

@@ -1,4 +1,4 @@
-{{ reference_dim_config() }}
+{{ incremental_mart_config('firm_id') }}
 with firms as (
     select * from {{ ref('stg_etl__firms') }}
 ),
@@ -15,4 +15,3 @@ final as (
 )
 
 select * from final
-{{ unless_incremental() }}

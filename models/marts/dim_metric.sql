@@ -1,4 +1,4 @@
-{{ reference_dim_config() }}
+{{ incremental_mart_config('metric_id') }}
 with metrics as (
     select * from {{ ref('stg_etl__metrics') }}
 ),
@@ -16,4 +16,3 @@ final as (
 )
 
 select * from final
-{{ unless_incremental() }}

@@ -1,4 +1,4 @@
-{{ reference_dim_config() }}
+{{ incremental_mart_config('place_id') }}
 with places as (
     select * from {{ ref('int_places_resolved') }}
 ),
@@ -20,4 +20,3 @@ final as (
 )
 
 select * from final
-{{ unless_incremental() }}

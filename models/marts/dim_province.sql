@@ -1,4 +1,4 @@
-{{ reference_dim_config() }}
+{{ incremental_mart_config('province_id') }}
 with places as (
     select * from {{ ref('int_places_resolved') }}
 ),
@@ -18,4 +18,3 @@ final as (
 )
 
 select * from final
-{{ unless_incremental() }}

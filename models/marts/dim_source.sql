@@ -1,11 +1,4 @@
--- Built incrementally on DuckDB (macros/incremental.sql): the pre-hook brings every row
--- up to date in place (the facts' foreign keys point at them), then new sources are added.
-{{ config(
-    materialized=('incremental' if target.type == 'duckdb' else 'table'),
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ update_in_place('source_id', ref('stg_etl__sources')) }}",
-) }}
+{{ incremental_mart_config('source_id') }}
 with sources as (
     select * from {{ ref('stg_etl__sources') }}
 ),
@@ -29,4 +22,3 @@ final as (
 )
 
 select * from final
-{% if is_incremental() %}where source_id not in (select source_id from {{ this }}){% endif %}

@@ -25,6 +25,5 @@ select {{ city_year_key("touched") }} as city_year_key
 from touched
 where city_id is not null and year is not null
 {% else %}
-select cast(null as string) as city_year_key
-where 1 = 0
+{{ no_rows('city_year_key') }}
 {% endif %}

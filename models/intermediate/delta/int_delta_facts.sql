@@ -13,6 +13,5 @@ union
 select fact_id from {{ ref('stg_etl__evidence') }}
 where source_id in (select source_id from changed)
 {% else %}
-select cast(null as string) as fact_id
-where 1 = 0
+{{ no_rows('fact_id') }}
 {% endif %}

@@ -16,6 +16,5 @@ select {{ observation_group_key('n') }} as group_key
 from {{ ref('stg_etl__numbers') }} as n
 where fact_id in (select fact_id from facts)
 {% else %}
-select cast(null as string) as group_key
-where 1 = 0
+{{ no_rows('group_key') }}
 {% endif %}

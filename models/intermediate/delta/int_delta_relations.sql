@@ -20,6 +20,5 @@ union
 select fact_id from {{ ref('stg_etl__relations') }}
 where investment_fact_id in (select fact_id from investments)
 {% else %}
-select cast(null as string) as fact_id
-where 1 = 0
+{{ no_rows('fact_id') }}
 {% endif %}
