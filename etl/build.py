@@ -239,9 +239,12 @@ def invoke_dbt(
         elif kind == "test":
             result.tests += 1
         if status in ("error", "fail", "runtime error"):
-            msg = (node_result.message or "").strip().splitlines()
+            # dbt's message is a header ("Runtime Error in model x (path)") and then the cause
+            msg = [
+                line.strip() for line in (node_result.message or "").splitlines() if line.strip()
+            ]
             result.failures.append(
-                f"{kind} {node.name}: {status}" + (f" ({msg[0]})" if msg else "")
+                f"{kind} {node.name}: {status}" + (f" ({': '.join(msg[:2])})" if msg else "")
             )
         elif status == "skipped":
             result.failures.append(f"{kind} {node.name}: skipped because an upstream node failed")

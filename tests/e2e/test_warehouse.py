@@ -9,6 +9,7 @@ import textwrap
 
 import duckdb
 import pytest
+import yaml
 
 from etl.publish import PUBLIC_TABLES
 from etl.refresh import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, refresh
@@ -37,6 +38,19 @@ CONTRACT_COLUMNS = {
 }
 
 
+def yaml_not_null_columns() -> dict[str, list[str]]:
+    """The marts' columns that their .yml declares not null (a contract constraint)."""
+    out: dict[str, list[str]] = {}
+    for path in sorted((PROJECT_DIR / "models" / "marts").glob("*.yml")):
+        for model in yaml.safe_load(path.read_text())["models"]:
+            out[model["name"]] = [
+                c["name"]
+                for c in model.get("columns", [])
+                if any(k.get("type") == "not_null" for k in c.get("constraints", []))
+            ]
+    return out
+
+
 @pytest.fixture
 def con(built):
     c = duckdb.connect(str(built.published_path), read_only=True)
@@ -56,6 +70,17 @@ def test_public_tables_follow_the_contract(con):
         "where database_name = current_database() and schema_name = 'main' and (comment is null or comment = '')"
     ).fetchall()
     assert undocumented == []
+    # not-null columns are declared to clients (BI tools read information_schema)
+    declared = {
+        (model, column) for model, columns in yaml_not_null_columns().items() for column in columns
+    }
+    not_null = set(
+        con.execute(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'main' and is_nullable = 'NO'"
+        ).fetchall()
+    )
+    assert declared and declared <= not_null, declared - not_null
     assert (
         con.execute(
             "select count(*) from duckdb_tables() where database_name = current_database() and comment is null"
@@ -271,6 +296,23 @@ def test_failing_dbt_test_is_not_published(warehouse_copy, tmp_path):
     record = refresh(settings)
     assert record.exit_code == EXIT_BUILD_FAILED and record.stage == "dbt build"
     assert "assert_no_wuhan_facts" in record.error
+    assert sha256(settings.published_path) == before
+    assert not any(settings.build_root.iterdir())
+
+
+def test_null_in_a_not_null_column_fails_the_build(warehouse_copy, tmp_path):
+    """Not-null columns are contract constraints: DuckDB refuses the null as the mart is written."""
+    project = copy_project(tmp_path / "project")
+    edit(project, "models/marts/dim_firm.sql", "        firm_name,", "        cast(null as varchar) as firm_name,")
+    settings = Settings(
+        seeds_dir=warehouse_copy.seeds_dir,
+        warehouse_dir=warehouse_copy.warehouse_dir,
+        project_dir=project,
+    )
+    before = sha256(settings.published_path)
+    record = refresh(settings)
+    assert record.exit_code == EXIT_BUILD_FAILED and record.stage == "dbt build"
+    assert "NOT NULL constraint failed: dim_firm.firm_name" in record.error, record.error
     assert sha256(settings.published_path) == before
     assert not any(settings.build_root.iterdir())
 
