@@ -100,8 +100,9 @@ def load_yaml_list_cached(path: Path, key: str, cache_dir: Path | None) -> Any:
     starts = [i for i, line in enumerate(lines) if _ITEM.match(line)]
     if not starts or any(line[:1] not in ("", " ", "#") for line in lines[starts[0] :]):
         return load_yaml(path)  # no items, or another top-level key after them
-    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    cache_path = cache_dir / f"yaml-items-{name}.pkl"
+    # Named by the list, not the file's path: the entries' own text is the cache key, so a
+    # seeds folder that is copied or moved keeps its cache.
+    cache_path = cache_dir / f"yaml-items-{key}.pkl"
     try:
         top = yaml.load("\n".join(lines[: starts[0]]), Loader=_LineLoader)  # noqa: S506
         if not isinstance(top, dict) or {k: v for k, v in top.items() if k != LINE_KEY} != {

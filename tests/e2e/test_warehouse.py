@@ -303,7 +303,12 @@ def test_failing_dbt_test_is_not_published(warehouse_copy, tmp_path):
 def test_null_in_a_not_null_column_fails_the_build(warehouse_copy, tmp_path):
     """Not-null columns are contract constraints: DuckDB refuses the null as the mart is written."""
     project = copy_project(tmp_path / "project")
-    edit(project, "models/marts/dim_firm.sql", "        firm_name,", "        cast(null as varchar) as firm_name,")
+    edit(
+        project,
+        "models/marts/dim_firm.sql",
+        "        firm_name,",
+        "        cast(null as varchar) as firm_name,",
+    )
     settings = Settings(
         seeds_dir=warehouse_copy.seeds_dir,
         warehouse_dir=warehouse_copy.warehouse_dir,

@@ -42,6 +42,24 @@ def test_a_changed_entry_is_parsed_again(manifest, tmp_path):
     assert result["articles"][4]["__line__"] == load_yaml(manifest)["articles"][4]["__line__"]
 
 
+def test_a_moved_manifest_keeps_its_cache(manifest, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    load_yaml_list_cached(manifest, "articles", cache)
+    moved = tmp_path / "elsewhere" / "manifest.yml"
+    moved.parent.mkdir()
+    shutil.copy(manifest, moved)
+    whole = load_yaml(moved)
+    import etl.seeds
+
+    parsed = []
+    real_load = etl.seeds.yaml.load
+    monkeypatch.setattr(
+        etl.seeds.yaml, "load", lambda *a, **k: parsed.append(1) or real_load(*a, **k)
+    )
+    assert load_yaml_list_cached(moved, "articles", cache) == whole
+    assert len(parsed) == 1  # the text before the first entry only; each entry came from the cache
+
+
 @pytest.mark.parametrize(
     "change",
     [
