@@ -196,7 +196,8 @@ def refresh(
         if stale:
             say("lock", f"removed {len(stale)} stale build folder(s) from an interrupted run")
         enter("fingerprint")
-        record.fingerprint = input_fingerprint(settings)
+        seed_digests: dict[str, str] = {}
+        record.fingerprint = input_fingerprint(settings, seed_digests=seed_digests)
         if (
             not force
             and publish.published_fingerprint(settings.published_path) == record.fingerprint
@@ -213,7 +214,9 @@ def refresh(
 
         prior = None if full else load.StagingPrior.open(settings.staging_path)
         try:
-            corpus = validate_seeds(settings.seeds_dir, settings.validation_cache_dir, prior)
+            corpus = validate_seeds(
+                settings.seeds_dir, settings.validation_cache_dir, prior, seed_digests
+            )
         finally:
             if prior is not None:
                 prior.close()  # before the load opens staging for writing

@@ -14,6 +14,7 @@ import os
 import pickle
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -35,7 +36,6 @@ from .seeds import (
     read_any_facts_file,
     read_manifest,
     read_reference,
-    sha256_of,
 )
 
 # What the validation of one file depends on besides its inputs: this code.
@@ -174,9 +174,16 @@ def _hint_for_missing_quote(article: ArticleText, quote: str) -> str:
 
 
 class _Validator:
-    def __init__(self, seeds_dir: Path, cache_dir: Path | None = None, prior: Prior | None = None):
+    def __init__(
+        self,
+        seeds_dir: Path,
+        cache_dir: Path | None = None,
+        prior: Prior | None = None,
+        digests: Mapping[str, str] | None = None,
+    ):
         self.seeds_dir = seeds_dir
         self.prior = prior
+        self.digests = digests or {}
         self.problems: list[Problem] = []
         self.corpus = Corpus()
         self.articles: dict[str, tuple[ArticleEntry, ArticleText, StatementDate]] = {}
@@ -224,7 +231,8 @@ class _Validator:
                     f"article file {entry.file} is missing",
                 )
                 continue
-            actual = sha256_of(path)
+            data = path.read_bytes()  # read once: hashed, then decoded
+            actual = hashlib.sha256(data).hexdigest()
             if actual != entry.sha256:
                 self.add(
                     path,
@@ -236,7 +244,7 @@ class _Validator:
                 )
                 continue
             try:
-                text = path.read_bytes().decode("utf-8")
+                text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 self.add(path, 0, entry.source_id, f"article is not UTF-8: {exc}")
                 continue
@@ -877,11 +885,10 @@ class _Validator:
         entry = self.articles.get(path.stem)
         if entry is None:
             return None
-        digest = hashlib.sha256(path.read_bytes())
-        digest.update(
-            f"|{entry[0].sha256}|{entry[0].published_on}|{self.ref_key}|{CODE_KEY}".encode()
-        )
-        self.file_keys[path] = key = digest.hexdigest()
+        own = self.digests.get(str(path)) or hashlib.sha256(path.read_bytes()).hexdigest()
+        self.file_keys[path] = key = hashlib.sha256(
+            f"{own}|{entry[0].sha256}|{entry[0].published_on}|{self.ref_key}|{CODE_KEY}".encode()
+        ).hexdigest()
         return key
 
     def _cache_key(self, path: Path) -> str | None:
@@ -1134,7 +1141,10 @@ def _check_file_in_worker(path: Path) -> tuple:
 
 
 def validate_seeds(
-    seeds_dir: Path, cache_dir: Path | None = None, prior: Prior | None = None
+    seeds_dir: Path,
+    cache_dir: Path | None = None,
+    prior: Prior | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> Corpus:
     """Validate the seed folders; return the corpus or raise ``ValidationFailed``.
 
@@ -1142,8 +1152,10 @@ def validate_seeds(
     code are unchanged since it last validated cleanly is not checked again. With ``prior``,
     a facts file loaded into staging under the same key is not even read: its source is in
     ``corpus.carried``, and the other files' facts are checked against its facts in staging.
+    ``digests`` are the seed files' sha256 by path, from the fingerprint of the same run (which
+    reuses a digest while a file's size and mtime are unchanged, as git does).
     """
-    v = _Validator(Path(seeds_dir), cache_dir, prior)
+    v = _Validator(Path(seeds_dir), cache_dir, prior, digests)
     v.check_articles()
     ref = v.check_reference()
     v.check_facts()

@@ -52,3 +52,24 @@ def test_published_fingerprint_is_cached_until_another_file_is_renamed_in(tmp_pa
     assert published_fingerprint(published) == "second"
     published.unlink()
     assert published_fingerprint(published) is None
+
+
+def test_validation_keys_files_by_the_fingerprints_digests(seeds_copy, tmp_path):
+    import hashlib
+
+    from etl.validate import validate_seeds
+
+    settings = Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh")
+    digests: dict[str, str] = {}
+    input_fingerprint(settings, seed_digests=digests)
+    facts = seeds_copy / "facts" / "inland-innovation-2022.yml"
+    assert digests[str(facts)] == hashlib.sha256(facts.read_bytes()).hexdigest()
+    assert str(seeds_copy / "articles" / "manifest.yml") in digests
+    without = validate_seeds(seeds_copy).file_keys
+    assert validate_seeds(seeds_copy, digests=digests).file_keys == without
+    # the digest given is the one used (the file is not read again for its key)
+    other = validate_seeds(seeds_copy, digests={**digests, str(facts): "0" * 64}).file_keys
+    assert other["inland-innovation-2022"] != without["inland-innovation-2022"]
+    assert {k: v for k, v in other.items() if k != "inland-innovation-2022"} == {
+        k: v for k, v in without.items() if k != "inland-innovation-2022"
+    }
