@@ -102,7 +102,9 @@ def load_yaml_list_cached(path: Path, key: str, cache_dir: Path | None) -> Any:
         return load_yaml(path)  # no items, or another top-level key after them
     # Named by the list, not the file's path: the entries' own text is the cache key, so a
     # seeds folder that is copied or moved keeps its cache.
-    cache_path = cache_dir / f"yaml-items-{key}.pkl"
+    # Not "*.pkl": validation removes every .pkl of the cache folder that is not a facts
+    # file's entry of this run.
+    cache_path = cache_dir / f"yaml-items-{key}.pickle"
     try:
         top = yaml.load("\n".join(lines[: starts[0]]), Loader=_LineLoader)  # noqa: S506
         if not isinstance(top, dict) or {k: v for k, v in top.items() if k != LINE_KEY} != {

@@ -1169,7 +1169,7 @@ def validate_seeds(
         "files_in_staging": len(v.corpus.carried),
     }
     if cache_dir is not None and cache_dir.exists():
-        for stale in cache_dir.glob("*.pkl"):
+        for stale in cache_dir.glob("*.pkl"):  # facts files' entries (the manifest's is kept)
             if stale.name not in v.cache_keys:
                 stale.unlink(missing_ok=True)
     return v.corpus

@@ -80,3 +80,13 @@ def test_anything_unusual_is_read_whole_with_the_same_problems(manifest, tmp_pat
     assert cached == plain
     assert [p.render() for p in cached_problems] == [p.render() for p in plain_problems]
     shutil.rmtree(cache)
+
+
+def test_validation_keeps_the_manifest_cache(manifest, tmp_path):
+    from etl.validate import validate_seeds
+
+    cache = tmp_path / "cache"
+    validate_seeds(manifest.parent.parent, cache)
+    assert len(list(cache.glob("yaml-items-*"))) == 1  # the next refresh parses new entries only
+    validate_seeds(manifest.parent.parent, cache)
+    assert len(list(cache.glob("yaml-items-*"))) == 1
