@@ -87,7 +87,12 @@ def prepare(
     else:
         built.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(published, built)
-        plan = _plan_incremental(built, settings.staging_path, settings.incremental_max_share)
+        plan = _plan_incremental(
+            built,
+            settings.staging_path,
+            settings.incremental_max_share,
+            settings.incremental_max_free_share,
+        )
         if plan.mode == "incremental":
             return plan
         built.unlink()
@@ -97,13 +102,25 @@ def prepare(
     return BuildPlan("full", reason)
 
 
-def _plan_incremental(built: Path, staging_path: Path, max_share: float) -> BuildPlan:
+def _plan_incremental(
+    built: Path, staging_path: Path, max_share: float, max_free_share: float = 1.0
+) -> BuildPlan:
     """In the copy of the published file: find the sources loaded since its build, and write
     them to delta.changed_sources for dbt; or say why a full build is needed."""
     import duckdb
 
     con = duckdb.connect(str(built))
     try:
+        free, total = con.execute(
+            "select free_blocks, total_blocks from pragma_database_size() "
+            "where database_name = current_database()"
+        ).fetchone()
+        if total and free / total > max_free_share:
+            return BuildPlan(
+                "full",
+                f"the published file is {free / total:.0%} free blocks, more than "
+                f"{max_free_share:.0%}: a new file holds only live data",
+            )
         quoted = str(staging_path).replace("'", "''")
         con.execute(f"attach '{quoted}' as staging_db (read_only)")
         base = con.execute(

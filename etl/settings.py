@@ -32,6 +32,10 @@ class Settings:
     # An incremental build deletes and inserts the rows that depend on the changed sources;
     # past this share of all sources changed, building every table afresh is cheaper.
     incremental_max_share: float = 0.10
+    # An incremental build updates the published file's copy in place; the blocks it frees are
+    # reused only partly. Past this share of free blocks the copy is dropped and the build is
+    # full: a new file holds only live data (a full build leaves about a tenth free).
+    incremental_max_free_share: float = 0.30
 
     @classmethod
     def from_env(
@@ -54,6 +58,8 @@ class Settings:
             kwargs["storage_version"] = env["TECHHUBS_STORAGE_VERSION"]
         if env.get("TECHHUBS_INCREMENTAL_MAX_SHARE"):
             kwargs["incremental_max_share"] = float(env["TECHHUBS_INCREMENTAL_MAX_SHARE"])
+        if env.get("TECHHUBS_INCREMENTAL_MAX_FREE_SHARE"):
+            kwargs["incremental_max_free_share"] = float(env["TECHHUBS_INCREMENTAL_MAX_FREE_SHARE"])
         kwargs.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**kwargs)  # type: ignore[arg-type]
 

@@ -51,7 +51,10 @@ def test_incremental_build_equals_full_build(tmp_path):
     synth(seeds, ARTICLES, 7, reference)
     # any share of changed sources may be built incrementally here: the seeds are few
     incremental = Settings(
-        seeds_dir=seeds, warehouse_dir=tmp_path / "incremental", incremental_max_share=1.0
+        seeds_dir=seeds,
+        warehouse_dir=tmp_path / "incremental",
+        incremental_max_share=1.0,
+        incremental_max_free_share=1.0,  # small files free many blocks: keep every build in place
     )
     full = Settings(seeds_dir=seeds, warehouse_dir=tmp_path / "full")
     steps = [
@@ -109,3 +112,21 @@ def test_a_changed_model_means_a_full_build(warehouse_copy, tmp_path):
     record = refresh(settings)
     assert record.status == "success" and record.build_mode == "full"
     assert "other models" in record.build_reason
+
+
+def test_a_file_past_the_free_share_means_a_full_build(warehouse_copy):
+    settings = Settings(
+        seeds_dir=warehouse_copy.seeds_dir,
+        warehouse_dir=warehouse_copy.warehouse_dir,
+        incremental_max_share=1.0,
+        incremental_max_free_share=-1.0,  # below any file's share: the rule always applies
+    )
+    edit(
+        settings.seeds_dir,
+        "facts/wuhan-valleys-rebound-2021.yml",
+        "value_type: actual",
+        "value_type: actual\n    notes: One.",
+    )
+    record = refresh(settings)
+    assert record.status == "success" and record.build_mode == "full"
+    assert "free blocks" in record.build_reason

@@ -1,0 +1,33 @@
+"""How a refresh decides between an incremental and a full build, on real DuckDB files."""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.build import _plan_incremental
+from etl.settings import Settings
+
+
+def test_a_copy_that_is_mostly_free_blocks_is_not_updated_in_place(tmp_path):
+    built = tmp_path / "tech_hubs.duckdb"
+    con = duckdb.connect(str(built))
+    con.execute("create table kept as select range as n from range(100000)")
+    con.execute("create table gone as select range as n, md5(range::text) as h from range(1000000)")
+    con.execute("checkpoint")
+    con.execute("drop table gone")
+    con.execute("checkpoint")
+    free, total = con.execute(
+        "select free_blocks, total_blocks from pragma_database_size() "
+        "where database_name = current_database()"
+    ).fetchone()
+    con.close()
+    assert free / total > 0.5
+    plan = _plan_incremental(built, tmp_path / "staging.duckdb", 0.10, 0.30)
+    assert plan.mode == "full"
+    assert "free blocks" in plan.reason and "more than 30%" in plan.reason
+
+
+def test_the_free_share_is_a_setting(monkeypatch):
+    assert Settings().incremental_max_free_share == 0.30
+    monkeypatch.setenv("TECHHUBS_INCREMENTAL_MAX_FREE_SHARE", "0.5")
+    assert Settings.from_env().incremental_max_free_share == 0.5
