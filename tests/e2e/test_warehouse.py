@@ -300,15 +300,35 @@ def test_failing_dbt_test_is_not_published(warehouse_copy, tmp_path):
     assert not any(settings.build_root.iterdir())
 
 
-def test_null_in_a_not_null_column_fails_the_build(warehouse_copy, tmp_path):
-    """Not-null columns are contract constraints: DuckDB refuses the null as the mart is written."""
-    project = copy_project(tmp_path / "project")
-    edit(
-        project,
+# A mart that breaks a declared constraint: DuckDB refuses the rows as the mart is written
+# (the data tests that would check the same rule run only on engines that do not enforce it).
+BROKEN_CONSTRAINTS = {
+    "null in a not-null column": (
         "models/marts/dim_firm.sql",
         "        firm_name,",
         "        cast(null as varchar) as firm_name,",
-    )
+        "NOT NULL constraint failed: dim_firm.firm_name",
+    ),
+    "duplicate primary key": (
+        "models/marts/dim_metric.sql",
+        "select * from final",
+        "select * from final union all select * from final",
+        "PRIMARY KEY or UNIQUE constraint violation: duplicate key",
+    ),
+    "foreign key to nothing": (
+        "models/marts/fct_firm_presence.sql",
+        "        firm_id,\n        place_id,\n        city_id,",
+        "        'no-such-firm' as firm_id,\n        place_id,\n        city_id,",
+        "foreign key",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_CONSTRAINTS))
+def test_a_broken_constraint_fails_the_build(warehouse_copy, tmp_path, case):
+    rel, old, new, message = BROKEN_CONSTRAINTS[case]
+    project = copy_project(tmp_path / "project")
+    edit(project, rel, old, new)
     settings = Settings(
         seeds_dir=warehouse_copy.seeds_dir,
         warehouse_dir=warehouse_copy.warehouse_dir,
@@ -317,7 +337,7 @@ def test_null_in_a_not_null_column_fails_the_build(warehouse_copy, tmp_path):
     before = sha256(settings.published_path)
     record = refresh(settings)
     assert record.exit_code == EXIT_BUILD_FAILED and record.stage == "dbt build"
-    assert "NOT NULL constraint failed: dim_firm.firm_name" in record.error, record.error
+    assert message in record.error, record.error
     assert sha256(settings.published_path) == before
     assert not any(settings.build_root.iterdir())
 
