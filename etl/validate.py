@@ -223,7 +223,9 @@ class _Validator:
                 )
             registered.add(entry.file)
             path = articles_dir / entry.file
-            if not path.exists():
+            try:
+                data = path.read_bytes()  # read once: hashed, then decoded
+            except (FileNotFoundError, IsADirectoryError):
                 self.add(
                     manifest_path,
                     entry.line,
@@ -231,7 +233,6 @@ class _Validator:
                     f"article file {entry.file} is missing",
                 )
                 continue
-            data = path.read_bytes()  # read once: hashed, then decoded
             actual = hashlib.sha256(data).hexdigest()
             if actual != entry.sha256:
                 self.add(
@@ -284,17 +285,24 @@ class _Validator:
                     "body": text,
                 }
             )
-        for path in sorted(articles_dir.glob("*")):
-            if path.name == "manifest.yml" or path.name.startswith(".") or path.is_dir():
-                continue
-            if path.name not in registered:
-                self.add(
-                    path,
-                    0,
-                    None,
-                    "article file is not in the manifest",
-                    "register it with its title, publisher, date and sha256 in manifest.yml",
-                )
+        # one scandir, not a Path per file: 20,000 articles
+        with os.scandir(articles_dir) as found:
+            unregistered = sorted(
+                e.name
+                for e in found
+                if e.name not in registered
+                and e.name != "manifest.yml"
+                and not e.name.startswith(".")
+                and not e.is_dir()
+            )
+        for name in unregistered:
+            self.add(
+                articles_dir / name,
+                0,
+                None,
+                "article file is not in the manifest",
+                "register it with its title, publisher, date and sha256 in manifest.yml",
+            )
 
     # -- reference -------------------------------------------------------------------------
     def check_reference(self) -> Reference:

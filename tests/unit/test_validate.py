@@ -111,6 +111,20 @@ def test_unregistered_article(seeds_copy):
     assert any("not in the manifest" in p.message for p in problems_of(seeds_copy))
 
 
+def test_missing_article_file(seeds_copy):
+    (seeds_copy / "articles" / "rising-tech-hubs-2017.txt").unlink()
+    problems = problems_of(seeds_copy)
+    assert any(
+        p.path.name == "manifest.yml"
+        and p.item_id == "rising-tech-hubs-2017"
+        and "article file rising-tech-hubs-2017.txt is missing" in p.message
+        for p in problems
+    )
+    # a folder where the file should be is no article either
+    (seeds_copy / "articles" / "rising-tech-hubs-2017.txt").mkdir()
+    assert any("is missing" in p.message for p in problems_of(seeds_copy))
+
+
 def test_all_problems_reported_together(seeds_copy):
     edit(seeds_copy, FACTS, "place: hefei", "place: nowhere")
     edit(seeds_copy, "facts/rising-tech-hubs-2017.yml", "value: 107", "value: 701")
