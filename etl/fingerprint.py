@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
+import pickle
 from pathlib import Path
 
 from .settings import Settings, package_version
@@ -39,32 +39,47 @@ def _file_digests(
     files: list[tuple[str, str, os.stat_result]], cache_path: Path | None
 ) -> dict[str, str]:
     """sha256 of each file, reusing the digest of a file whose size and mtime (ns) are unchanged
-    since the last run (as git does): a corpus of 40,000 files is then stat()ed, not read."""
-    cache: dict[str, list] = {}
-    if cache_path is not None and cache_path.exists():
+    since the last run (as git does): a corpus of 40,000 files is then stat()ed, not read.
+
+    The cache is a pickle of ``{label: (size, mtime_ns, digest)}`` (JSON took three times as
+    long to read at 40,000 files, a tenth of a no-op refresh); it is rewritten only when a file
+    was added, removed or changed."""
+    cache: dict[str, tuple] = {}
+    if cache_path is not None:
         try:
-            cache = json.loads(cache_path.read_text())
-        except (OSError, ValueError):
+            cache = pickle.loads(cache_path.read_bytes())
+        except Exception:  # noqa: BLE001 - no cache, or a damaged one: hash every file
             cache = {}
-    out, fresh = {}, {}
+    out: dict[str, str] = {}
+    fresh: dict[str, tuple] = {}
+    changed = len(cache) != len(files)
     for label, path, st in files:
         hit = cache.get(label)
-        if hit and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
+        if hit is not None and hit[0] == st.st_size and hit[1] == st.st_mtime_ns:
             digest = hit[2]
+            fresh[label] = hit
         else:
             with open(path, "rb") as fh:
                 digest = hashlib.sha256(fh.read()).hexdigest()
+            fresh[label] = (st.st_size, st.st_mtime_ns, digest)
+            changed = True
         out[label] = digest
-        fresh[label] = [st.st_size, st.st_mtime_ns, digest]
-    if cache_path is not None and fresh != cache:
+    if cache_path is not None and changed:
         try:
             cache_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(fresh))
+            tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(cache_path)
         except OSError:
             pass  # the cache only saves time
     return out
+
+
+def _combine(digests: dict[str, str]) -> hashlib._Hash:
+    """One hash over every (label, digest), in label order: one update, not one per file."""
+    return hashlib.sha256(
+        "".join(f"{label}\0{digests[label]}\0" for label in sorted(digests)).encode()
+    )
 
 
 # What turns staging into the marts: a published file built with the same transform can be
@@ -84,9 +99,7 @@ def transform_key(settings: Settings) -> str:
         files.append((name, str(path), path.stat()))
     build_code = Path(__file__).parent / "build.py"  # how dbt is run: the package's own code
     files.append(("etl/build.py", str(build_code), build_code.stat()))
-    digest = hashlib.sha256()
-    for label, digest_of_file in sorted(_file_digests(files, None).items()):
-        digest.update(f"{label}\0{digest_of_file}\0".encode())
+    digest = _combine(_file_digests(files, None))
     digest.update(
         f"dbt={version('dbt-core')}\0dbt-duckdb={version('dbt-duckdb')}\0"
         f"duckdb={version('duckdb')}\0storage={settings.storage_version}".encode()
@@ -107,14 +120,12 @@ def input_fingerprint(
     for name in PROJECT_FILES:
         path = settings.project_dir / name
         files.append((name, str(path), path.stat()))
-    cache_path = settings.warehouse_dir / ".cache" / "fingerprint.json" if use_cache else None
+    cache_path = settings.warehouse_dir / ".cache" / "fingerprint.pickle" if use_cache else None
     digests = _file_digests(files, cache_path)
     if seed_digests is not None:
         seed_digests.update(
             (path, digests[label]) for label, path, _ in files if label.startswith("seeds/")
         )
-    digest = hashlib.sha256()
-    for label in sorted(digests):
-        digest.update(f"{label}\0{digests[label]}\0".encode())
+    digest = _combine(digests)
     digest.update(f"package={package_version()}\0storage={settings.storage_version}".encode())
     return digest.hexdigest()

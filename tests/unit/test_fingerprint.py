@@ -73,3 +73,18 @@ def test_validation_keys_files_by_the_fingerprints_digests(seeds_copy, tmp_path)
     assert {k: v for k, v in other.items() if k != "inland-innovation-2022"} == {
         k: v for k, v in without.items() if k != "inland-innovation-2022"
     }
+
+
+def test_the_digest_cache_is_rewritten_only_when_a_file_changed(seeds_copy, tmp_path):
+    settings = Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh")
+    first = input_fingerprint(settings)
+    cache = tmp_path / "wh" / ".cache" / "fingerprint.pickle"
+    written = cache.stat().st_mtime_ns
+    os.utime(cache, ns=(written - 10**9, written - 10**9))  # a second earlier: a rewrite shows
+    assert input_fingerprint(settings) == first
+    assert cache.stat().st_mtime_ns == written - 10**9
+    (seeds_copy / "facts" / "rising-tech-hubs-2017.yml").unlink()
+    assert input_fingerprint(settings) != first
+    assert cache.stat().st_mtime_ns != written - 10**9
+    cache.write_bytes(b"not a pickle")  # a damaged cache: every file is hashed again
+    assert input_fingerprint(settings) == input_fingerprint(settings, use_cache=False)
