@@ -103,7 +103,7 @@ def prepare(
 
 
 def _plan_incremental(
-    built: Path, staging_path: Path, max_share: float, max_free_share: float = 1.0
+    built: Path, staging_path: Path, max_share: float, max_free_share: float
 ) -> BuildPlan:
     """In the copy of the published file: find the sources loaded since its build, and write
     them to delta.changed_sources for dbt; or say why a full build is needed."""

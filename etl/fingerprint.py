@@ -7,7 +7,7 @@ import os
 import pickle
 from pathlib import Path
 
-from .settings import Settings, package_version
+from .settings import Settings, package_version, save_cache
 
 # Inside the project folder: what shapes the marts besides the seeds.
 PROJECT_INPUTS = ("models", "macros", "tests/dbt", "migrations", "etl")
@@ -65,13 +65,7 @@ def _file_digests(
             changed = True
         out[label] = digest
     if cache_path is not None and changed:
-        try:
-            cache_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(cache_path)
-        except OSError:
-            pass  # the cache only saves time
+        save_cache(cache_path, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
     return out
 
 

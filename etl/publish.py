@@ -12,7 +12,7 @@ import json
 import os
 from pathlib import Path
 
-from .settings import DB_NAME, Settings
+from .settings import DB_NAME, Settings, save_cache
 
 # The public interface (CONTRACT.md): these must exist in every published file.
 PUBLIC_TABLES = (
@@ -94,13 +94,7 @@ def published_fingerprint(path: Path) -> str | None:
         pass
     fingerprint = _build_column(path, "input_fingerprint")
     if fingerprint is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"file": identity, "fingerprint": fingerprint}))
-            tmp.replace(cache)
-        except OSError:
-            pass  # the cache only saves time
+        save_cache(cache, json.dumps({"file": identity, "fingerprint": fingerprint}).encode())
     return fingerprint
 
 

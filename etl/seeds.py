@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import pickle
 import re
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .numbers import COMPARATORS
 from .problems import Problem
+from .settings import save_cache
 
 LINE_KEY = "__line__"
 
@@ -129,18 +129,8 @@ def load_yaml_list_cached(path: Path, key: str, cache_dir: Path | None) -> Any:
     except yaml.YAMLError:
         return load_yaml(path)
     if fresh != cached:
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(cache_path)
-        except OSError:
-            pass  # the cache only saves time
+        save_cache(cache_path, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
     return {**top, key: items}
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 class _Record(BaseModel):

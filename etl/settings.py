@@ -14,6 +14,18 @@ DB_NAME = (
 DEFAULT_STORAGE_VERSION = "v1.1.0"  # readable by DuckDB 1.1 clients and BI drivers that bundle it
 
 
+def save_cache(path: Path, data: bytes) -> None:
+    """Write a cache file atomically (a reader sees the old one or the new one); a cache only
+    saves time, so failing to write it is not an error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError:
+        pass
+
+
 def package_version() -> str:
     try:
         return version("techhubs")
