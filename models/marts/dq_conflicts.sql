@@ -7,8 +7,11 @@
 -- depends_on: {{ ref('int_delta_groups') }}
 {% set group_keys = observation_group_keys() %}
 
+-- the observations as published (the mart, not the ranking view: computing that again
+-- cost as much as building the mart)
 with observations as (
-    select * from {{ ref('int_observations_ranked') }}
+    select * from {{ ref('fct_metric_observation') }} as o
+    {% if is_incremental() %}where {{ changed_rows('dq_conflicts', 'o') }}{% endif %}
 ),
 
 groups as (

@@ -1,4 +1,4 @@
-{{ incremental_mart_config('observation_id') }}
+{{ incremental_mart_config('observation_id', group_columns=['is_preferred', 'reporting_sources']) }}
 -- Built incrementally on DuckDB: see macros/incremental.sql.
 -- depends_on: {{ ref('int_delta_city_years') }}, {{ ref('int_delta_groups') }}
 with observations as (

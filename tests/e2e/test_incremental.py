@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 from etl.compare import compare_files
-from etl.refresh import refresh
+from etl.refresh import EXIT_BUILD_FAILED, refresh
 from etl.settings import PROJECT_DIR, Settings
 from etl.synth import synth
-from tests.helpers import copy_project, edit
+from tests.helpers import copy_project, edit, sha256
 
 ARTICLES = 40
 
@@ -130,3 +130,36 @@ def test_a_file_past_the_free_share_means_a_full_build(warehouse_copy):
     record = refresh(settings)
     assert record.status == "success" and record.build_mode == "full"
     assert "free blocks" in record.build_reason
+
+
+def test_a_key_twice_in_an_incremental_build_fails_it(warehouse_copy, tmp_path):
+    """A model bug that yields a key twice only in incremental builds: an UPDATE would take one
+    of the two rows silently; the sync strategy's check fails the build and nothing is published."""
+    project = copy_project(tmp_path / "project")
+    edit(
+        project,
+        "models/marts/fct_metric_observation.sql",
+        "select * from final",
+        "select * from final\n{% if is_incremental() %}union all select * from final{% endif %}",
+    )
+    settings = Settings(
+        seeds_dir=warehouse_copy.seeds_dir,
+        warehouse_dir=warehouse_copy.warehouse_dir,
+        project_dir=project,
+        incremental_max_share=1.0,
+        incremental_max_free_share=1.0,
+    )
+    wuhan = "facts/wuhan-valleys-rebound-2021.yml"
+    edit(settings.seeds_dir, wuhan, "value_type: actual", "value_type: actual\n    notes: One.")
+    record = refresh(settings)  # other models than the published build's: a full build
+    assert record.status == "success" and record.build_mode == "full", record.error
+    before = sha256(settings.published_path)
+    edit(settings.seeds_dir, wuhan, "notes: One.", "notes: Two.")
+    record = refresh(settings)
+    assert record.exit_code == EXIT_BUILD_FAILED and record.build_mode == "incremental"
+    assert re.search(
+        r"fct_metric_observation: 2 rows of this build have observation_id \w+, "
+        r"which is its primary key",
+        record.error,
+    ), record.error
+    assert sha256(settings.published_path) == before
