@@ -182,6 +182,7 @@ def refresh(
         append_run(settings, record)
         return record
     build_dir = build.build_dir_for(settings, record.run_id)
+    warmup: build.DbtWarmup | None = None
     stage_start = time.monotonic()
 
     def enter(stage: str, message: str = "") -> None:
@@ -229,6 +230,25 @@ def refresh(
             f"{st['files_from_cache']} from the validation cache)",
         )
 
+        # While staging migrates and loads, a thread copies the published file (for an
+        # incremental build) and has dbt parse the project (etl/build.py, DbtWarmup).
+        built = build.build_path_for(settings, record.run_id)
+        record.transform_key = transform_key(settings)
+        published_key = published_transform_key(settings)
+        may_copy = build.incremental_possible(settings, record.transform_key, published_key, full)
+        warmup = build.DbtWarmup(
+            settings,
+            built,
+            build.dbt_env(
+                settings,
+                built,
+                record.run_id,
+                record.fingerprint,
+                "incremental" if may_copy else "full",
+            ),
+            copy=may_copy,
+        )
+
         enter("migrate", "alembic upgrade head on staging")
         migrate.upgrade(settings.staging_path, settings.project_dir / "migrations")
 
@@ -241,10 +261,9 @@ def refresh(
         say("load", "facts: " + ", ".join(f"{v} {k}" for k, v in loaded.changes.items()))
 
         enter("dbt build", "dbt build (models, unit tests, data tests) into a new file")
-        built = build.build_path_for(settings, record.run_id)
-        record.transform_key = transform_key(settings)
+        warmup.wait()
         plan = build.prepare(
-            settings, built, record.transform_key, published_transform_key(settings), full
+            settings, built, record.transform_key, published_key, full, copied=warmup.copied
         )
         record.build_mode, record.build_reason = plan.mode, plan.reason
         say("dbt build", f"{plan.mode} build: {plan.reason}")
@@ -258,12 +277,20 @@ def refresh(
                 pause_point("dbt-running", settings.warehouse_dir)
 
         dbt_result = build.run_dbt(
-            settings, built, record.run_id, record.fingerprint, on_node, plan.mode
+            settings,
+            built,
+            record.run_id,
+            record.fingerprint,
+            on_node,
+            plan.mode,
+            manifest=warmup.manifest,
         )
         record.dbt = {
             "models": dbt_result.models,
             "data_tests": dbt_result.tests,
             "unit_tests": dbt_result.unit_tests,
+            # 1: dbt built from the parse made while staging loaded (build.DbtWarmup)
+            "parsed_while_loading": int(warmup.manifest is not None),
         }
         build.finalise(built)
 
@@ -293,6 +320,8 @@ def refresh(
     finally:
         try:
             record.stage_seconds[record.stage] = round(time.monotonic() - stage_start, 3)
+            if warmup is not None:
+                warmup.wait()  # it may be writing into build_dir
             shutil.rmtree(build_dir, ignore_errors=True)
             if record.finished_at is None:
                 record.finished_at = _now()

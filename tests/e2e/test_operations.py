@@ -272,6 +272,8 @@ def test_migration_error_leaves_everything(warehouse_copy, tmp_path):
     assert record.exit_code == EXIT_UNEXPECTED and record.stage == "migrate"
     assert "a_table_that_does_not_exist" in record.error
     assert sha256(settings.published_path) == published_before
+    # the copy of the published file made meanwhile for dbt (build.DbtWarmup) is gone too
+    assert not any(settings.build_root.iterdir())
     assert staging_snapshot(settings) == staging_before
     con = duckdb.connect(str(settings.staging_path), read_only=True)
     assert "broken" not in [r[0] for r in con.execute("describe fact_number").fetchall()]

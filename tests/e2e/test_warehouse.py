@@ -298,6 +298,19 @@ def refresh_fails_in_dbt(warehouse_copy, project):
     return record
 
 
+def test_a_model_dbt_cannot_parse_fails_the_build(warehouse_copy, tmp_path):
+    """The parse made while staging loads fails too; dbt parses again and its error is shown."""
+    project = copy_project(tmp_path / "project")
+    edit(
+        project,
+        "models/marts/dim_firm.sql",
+        "select * from final",
+        "select * from {{ ref('no_such_model') }}",
+    )
+    record = refresh_fails_in_dbt(warehouse_copy, project)
+    assert "no_such_model" in record.error and "dim_firm" in record.error, record.error
+
+
 def test_failing_dbt_test_is_not_published(warehouse_copy, tmp_path):
     project = copy_project(tmp_path / "project")
     (project / "tests/dbt/assert_no_wuhan_facts.sql").write_text(
@@ -350,6 +363,7 @@ def test_changed_fact_is_published_and_revision_kept(warehouse_copy):
     record = refresh(warehouse_copy)
     assert record.status == "success", record.error
     assert record.changes["changed"] == 1 and record.previous
+    assert record.dbt["parsed_while_loading"] == 1  # dbt did not parse the project again
     con = duckdb.connect(str(warehouse_copy.published_path), read_only=True)
     note = con.execute(
         "select notes from fct_metric_observation "
