@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import pickle
 import re
 from dataclasses import dataclass, field
@@ -74,14 +75,21 @@ def load_yaml(path: Path) -> Any:
         return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
 
 
-_ITEM = re.compile(r"^  - ")
+_ITEM = re.compile(r"^  - ", re.MULTILINE)  # an item of the top-level list
+_ITEM_BREAK = re.compile(r"\n(?=  - )")
+_NOT_IN_LIST = re.compile(r"\n[^ #\n]")  # a line of another top-level key
 
 
 def _shift_lines(value: Any, offset: int) -> Any:
+    """A copy of ``value`` with each line number (LINE_KEY) moved by ``offset``."""
     if isinstance(value, dict):
-        return {
-            k: (v + offset if k == LINE_KEY else _shift_lines(v, offset)) for k, v in value.items()
-        }
+        out = dict(value)
+        for k, v in value.items():
+            if isinstance(v, dict | list):
+                out[k] = _shift_lines(v, offset)
+        if LINE_KEY in out:
+            out[LINE_KEY] += offset
+        return out
     if isinstance(value, list):
         return [_shift_lines(v, offset) for v in value]
     return value
@@ -96,9 +104,8 @@ def load_yaml_list_cached(path: Path, key: str, cache_dir: Path | None) -> Any:
     if cache_dir is None:
         return load_yaml(path)
     text = path.read_bytes().decode("utf-8")
-    lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if _ITEM.match(line)]
-    if not starts or any(line[:1] not in ("", " ", "#") for line in lines[starts[0] :]):
+    first = _ITEM.search(text)
+    if first is None or _NOT_IN_LIST.search(text, first.start()):
         return load_yaml(path)  # no items, or another top-level key after them
     # Named by the list, not the file's path: the entries' own text is the cache key, so a
     # seeds folder that is copied or moved keeps its cache.
@@ -106,7 +113,7 @@ def load_yaml_list_cached(path: Path, key: str, cache_dir: Path | None) -> Any:
     # file's entry of this run.
     cache_path = cache_dir / f"yaml-items-{key}.pickle"
     try:
-        top = yaml.load("\n".join(lines[: starts[0]]), Loader=_LineLoader)  # noqa: S506
+        top = yaml.load(text[: first.start()], Loader=_LineLoader)  # noqa: S506
         if not isinstance(top, dict) or {k: v for k, v in top.items() if k != LINE_KEY} != {
             key: None
         }:
@@ -115,20 +122,22 @@ def load_yaml_list_cached(path: Path, key: str, cache_dir: Path | None) -> Any:
             cached = pickle.loads(cache_path.read_bytes())
         except Exception:  # noqa: BLE001 - no cache, or a damaged one: parse every item
             cached = {}
-        items, fresh = [], {}
-        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
-            chunk = "\n".join(lines[start:end])
+        items, fresh, parsed_now = [], {}, False
+        start = text.count("\n", 0, first.start())  # the line (0-based) of the first item
+        for chunk in _ITEM_BREAK.split(text[first.start() :]):
             digest = hashlib.sha256(chunk.encode()).hexdigest()
             parsed = cached.get(digest)
             if parsed is None:
                 parsed = yaml.load(chunk, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
                 if not isinstance(parsed, list) or len(parsed) != 1:
                     return load_yaml(path)
+                parsed_now = True
             fresh[digest] = parsed
             items.append(_shift_lines(parsed[0], start))
+            start += chunk.count("\n") + 1
     except yaml.YAMLError:
         return load_yaml(path)
-    if fresh != cached:
+    if parsed_now or len(fresh) != len(cached):
         save_cache(cache_path, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
     return {**top, key: items}
 
@@ -421,7 +430,14 @@ def read_facts_csv(path: Path, problems: list[Problem]) -> FactsFile | None:
 
 
 def facts_paths(facts_dir: Path) -> list[Path]:
-    return sorted(p for ext in ("*.yml", "*.yaml", "*.csv") for p in facts_dir.glob(ext))
+    """The facts files (.yml, .yaml, .csv) of ``facts_dir``, by name: one scandir, the names
+    sorted as strings (three globs and sorting 20,000 Paths took 0.7 s)."""
+    try:
+        with os.scandir(facts_dir) as entries:
+            names = [e.name for e in entries if e.name.endswith((".yml", ".yaml", ".csv"))]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [facts_dir / name for name in sorted(names)]
 
 
 def read_any_facts_file(path: Path, problems: list[Problem]) -> FactsFile | None:

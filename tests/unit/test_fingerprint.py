@@ -88,3 +88,25 @@ def test_the_digest_cache_is_rewritten_only_when_a_file_changed(seeds_copy, tmp_
     assert cache.stat().st_mtime_ns != written - 10**9
     cache.write_bytes(b"not a pickle")  # a damaged cache: every file is hashed again
     assert input_fingerprint(settings) == input_fingerprint(settings, use_cache=False)
+
+
+def test_an_unchanged_file_list_takes_the_cached_result_as_it_is(seeds_copy, tmp_path):
+    import pickle
+
+    settings = Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh")
+    first = input_fingerprint(settings)
+    cache = tmp_path / "wh" / ".cache" / "fingerprint.pickle"
+    data = pickle.loads(cache.read_bytes())
+    # the cached result is used without looking at any file's digest: tamper with it to see
+    cache.write_bytes(pickle.dumps({**data, "combined": "0" * 64}))
+    tampered = input_fingerprint(settings)
+    assert tampered != first
+    # a file touched (same bytes, new mtime) leaves the list unequal: each file is checked
+    # again, and its digest recomputed
+    path = seeds_copy / "facts" / "rising-tech-hubs-2017.yml"
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    assert input_fingerprint(settings) == first == input_fingerprint(settings, use_cache=False)
+    # a cache in the format of an earlier version is not an error
+    cache.write_bytes(pickle.dumps({"seeds/x": (1, 2, "0" * 64)}))
+    assert input_fingerprint(settings) == first

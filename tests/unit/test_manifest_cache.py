@@ -90,3 +90,19 @@ def test_validation_keeps_the_manifest_cache(manifest, tmp_path):
     assert len(list(cache.glob("yaml-items-*"))) == 1  # the next refresh parses new entries only
     validate_seeds(manifest.parent.parent, cache)
     assert len(list(cache.glob("yaml-items-*"))) == 1
+
+
+def test_nested_values_and_keys_after_the_list_read_as_a_whole_parse(manifest, tmp_path):
+    cache = tmp_path / "cache"
+    load_yaml_list_cached(manifest, "articles", cache)  # a warm cache
+    text = manifest.read_text(encoding="utf-8")
+    # a nested mapping and list in one entry: their line numbers move with the entry
+    nested = "    title_basis: stated\n    extra:\n      - note: one\n        more: two\n"
+    text = text.replace("    title_basis: stated\n", nested, 2)
+    manifest.write_text(text, encoding="utf-8")
+    assert load_yaml_list_cached(manifest, "articles", cache) == load_yaml(manifest)
+    assert load_yaml_list_cached(manifest, "articles", cache) == load_yaml(manifest)  # cached
+    # a top-level key after the list: the file is read whole
+    manifest.write_text(text + "other: 1\n", encoding="utf-8")
+    assert load_yaml_list_cached(manifest, "articles", cache) == load_yaml(manifest)
+    assert "other" in load_yaml_list_cached(manifest, "articles", cache)
