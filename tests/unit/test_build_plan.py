@@ -28,6 +28,6 @@ def test_a_copy_that_is_mostly_free_blocks_is_not_updated_in_place(tmp_path):
 
 
 def test_the_free_share_is_a_setting(monkeypatch):
-    assert Settings().incremental_max_free_share == 0.30
+    assert Settings().incremental_max_free_share == 0.40
     monkeypatch.setenv("TECHHUBS_INCREMENTAL_MAX_FREE_SHARE", "0.5")
     assert Settings.from_env().incremental_max_free_share == 0.5
