@@ -80,16 +80,10 @@ def prepare(
     loaded since. The published file is copied, never changed: history keeps hard links to it.
     ``copied``: the copy is already at ``built`` (DbtWarmup made it while staging loaded).
     """
-    published = settings.published_path
-    if full:
-        reason = "a full build was asked for"
-    elif not published.exists():
-        reason = "there is no published file"
-    elif published_transform_key != transform_key:
-        reason = "the published file was built by other models, dbt or DuckDB versions"
-    else:
+    reason = full_build_reason(settings, transform_key, published_transform_key, full)
+    if reason is None:
         if not copied:
-            copy_published(published, built)
+            copy_published(settings.published_path, built)
         plan = _plan_incremental(
             built,
             settings.staging_path,
@@ -177,13 +171,18 @@ def copy_published(published: Path, built: Path) -> None:
     shutil.copyfile(published, built)
 
 
-def incremental_possible(
+def full_build_reason(
     settings: Settings, transform_key: str, published_transform_key: str | None, full: bool
-) -> bool:
-    """Whether prepare() will copy the published file (and then decide from staging)."""
-    return (
-        not full and settings.published_path.exists() and published_transform_key == transform_key
-    )
+) -> str | None:
+    """Why the build must be full before staging is looked at; None when prepare() copies
+    the published file and decides from staging."""
+    if full:
+        return "a full build was asked for"
+    if not settings.published_path.exists():
+        return "there is no published file"
+    if published_transform_key != transform_key:
+        return "the published file was built by other models, dbt or DuckDB versions"
+    return None
 
 
 class DbtWarmup:

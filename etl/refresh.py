@@ -235,7 +235,9 @@ def refresh(
         built = build.build_path_for(settings, record.run_id)
         record.transform_key = transform_key(settings)
         published_key = published_transform_key(settings)
-        may_copy = build.incremental_possible(settings, record.transform_key, published_key, full)
+        may_copy = (
+            build.full_build_reason(settings, record.transform_key, published_key, full) is None
+        )
         warmup = build.DbtWarmup(
             settings,
             built,
