@@ -70,6 +70,17 @@ def test_incremental_build_equals_full_build(tmp_path):
             lambda: change_published_on(seeds, "synth-000005", "2022-12-31"),
             "incremental",
         ),
+        (
+            # the marts built from reference data alone are not built incrementally
+            "a metric described anew (reference data)",
+            lambda: edit(
+                seeds,
+                "reference/metrics.csv",
+                "Number of companies located in the place at a point in time.",
+                "Companies located in the place at a point in time.",
+            ),
+            "full",
+        ),
         ("an article removed", lambda: remove_article(seeds, "synth-000007"), "full"),
     ]
     for what, change, mode in steps:
