@@ -108,9 +108,22 @@ class ArticleText:
     _WS = re.compile(r"\s+")
     _RUNS = re.compile(r"\s{2,}")
 
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, text: str | None, path: str | None = None):
+        """``text``, or None to read it from ``path`` when first used (an article whose
+        sha256 the fingerprint already knows, and whose facts staging holds, is not read)."""
+        self._text, self.path = text, path
         self._built = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._text is not None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            with open(self.path, "rb") as fh:
+                self._text = fh.read().decode("utf-8")
+        return self._text
 
     def _build(self) -> None:
         """Index the text on first use: an article whose facts come from the cache is never indexed."""
@@ -224,18 +237,23 @@ class _Validator:
                 )
             registered.add(entry.file)
             file_path = os.path.join(folder, entry.file)
-            try:
-                with open(file_path, "rb") as fh:
-                    data = fh.read()  # read once: hashed, then decoded
-            except (FileNotFoundError, IsADirectoryError):
-                self.add(
-                    manifest_path,
-                    entry.line,
-                    entry.source_id,
-                    f"article file {entry.file} is missing",
-                )
-                continue
-            actual = hashlib.sha256(data).hexdigest()
+            # The fingerprint of this run hashed the file (or knew it unchanged by size and
+            # mtime): it is read later, only if its facts or its staging row need the text.
+            actual = self.digests.get(file_path)
+            data = None
+            if actual is None:
+                try:
+                    with open(file_path, "rb") as fh:
+                        data = fh.read()  # read once: hashed, then decoded
+                except (FileNotFoundError, IsADirectoryError):
+                    self.add(
+                        manifest_path,
+                        entry.line,
+                        entry.source_id,
+                        f"article file {entry.file} is missing",
+                    )
+                    continue
+                actual = hashlib.sha256(data).hexdigest()
             if actual != entry.sha256:
                 self.add(
                     Path(file_path),
@@ -246,11 +264,13 @@ class _Validator:
                     "text as a new source with its own manifest entry",
                 )
                 continue
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                self.add(Path(file_path), 0, entry.source_id, f"article is not UTF-8: {exc}")
-                continue
+            text = None
+            if data is not None:
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    self.add(Path(file_path), 0, entry.source_id, f"article is not UTF-8: {exc}")
+                    continue
             try:
                 stated = StatementDate.parse(entry.published_on)
             except PeriodError as exc:
@@ -264,7 +284,7 @@ class _Validator:
                     f"published_on {entry.published_on!r} has precision {stated.precision}, "
                     f"but published_precision says {entry.published_precision}",
                 )
-            self.articles[entry.source_id] = (entry, ArticleText(text), stated)
+            self.articles[entry.source_id] = (entry, ArticleText(text, file_path), stated)
             self.corpus.sources.append(
                 {
                     "source_id": entry.source_id,
@@ -283,7 +303,9 @@ class _Validator:
                     "licence": entry.licence,
                     "licence_basis": entry.licence_basis,
                     "sha256": entry.sha256,
-                    "char_count": len(text),
+                    # None until read (_read_articles); a carried source's stay None:
+                    # staging has its text, whose bytes have the same sha256
+                    "char_count": None if text is None else len(text),
                     "body": text,
                 }
             )
@@ -749,6 +771,7 @@ class _Validator:
         paths = facts_paths(facts_dir)
         stems = Counter(p.stem for p in paths)
         paths = [p for p in paths if not self._carried(p, stems[p.stem], seen_files)]
+        self._read_articles(skip=self.corpus.carried)
         # Unchanged files come from the cache in this process; only the others go to workers
         # (sending cached rows through a worker costs more than reading them here).
         prechecked: dict[Path, list[tuple]] = {}
@@ -782,6 +805,26 @@ class _Validator:
         for fact_id, known in in_staging.items():
             self._clash_with_staging(fact_id, known, merged[fact_id])
         self._check_investments(merged, in_staging, facts_dir)
+
+    def _read_articles(self, skip: set[str]) -> None:
+        """Read the text of every article not read yet, but those in ``skip`` (carried: staging
+        has their text): their facts are checked against it and their staging row holds it."""
+        for row in self.corpus.sources:
+            source_id = row["source_id"]
+            if row["body"] is not None or source_id in skip:
+                continue
+            article = self.articles[source_id][1]
+            try:
+                row["body"] = text = article.text
+            except (FileNotFoundError, IsADirectoryError):  # gone since the fingerprint
+                problem = f"article file {row['file_name']} is missing"
+            except UnicodeDecodeError as exc:
+                problem = f"article is not UTF-8: {exc}"
+            else:
+                row["char_count"] = len(text)
+                continue
+            self.add(Path(article.path), 0, source_id, problem)
+            del self.articles[source_id]
 
     def _carried(self, path: Path, same_stem: int, seen_files: dict[str, Path]) -> bool:
         """Whether staging already holds this file's facts, loaded under the same key (and no

@@ -9,7 +9,9 @@ import duckdb
 import pytest
 
 from etl import load, migrate
+from etl.fingerprint import input_fingerprint
 from etl.problems import ValidationFailed
+from etl.settings import Settings
 from etl.validate import validate_seeds
 from tests.helpers import edit
 
@@ -32,12 +34,18 @@ def snapshot(path):
 
 
 def load_changed(staging, seeds, run_id):
-    """What a refresh does: validate against what staging holds, then load the difference."""
+    """What a refresh does: validate against what staging holds, with the seed files' digests
+    from the fingerprint (articles of carried sources are then not read), then load the
+    difference."""
+    digests: dict[str, str] = {}
+    input_fingerprint(Settings(seeds_dir=seeds, warehouse_dir=staging.parent), False, digests)
     prior = load.StagingPrior.open(staging)
     try:
-        corpus = validate_seeds(seeds, prior=prior)
+        corpus = validate_seeds(seeds, prior=prior, digests=digests)
     finally:
         prior.close()
+    # the sources whose article was not read (the load empties the corpus's lists)
+    corpus.stats["unread"] = {r["source_id"] for r in corpus.sources if r["body"] is None}
     return corpus, load.load_corpus(staging, corpus, run_id, "fp", consume=True)
 
 
@@ -96,6 +104,16 @@ def test_loading_changed_files_only_leaves_staging_as_loading_all(two_stagings, 
             "a fact removed",
             lambda s: remove_block(s, LENOVO, "yuzhong-blockchain-base-companies-2020"),
         ),
+        (
+            # the source's facts file and article are unchanged: carried, its text not read
+            "an article's title edited",
+            lambda s: edit(
+                s,
+                "articles/manifest.yml",
+                "Wuhan roars back and eyes new high-tech valleys",
+                "Wuhan roars back, eyeing new high-tech valleys",
+            ),
+        ),
         ("an article removed", lambda s: remove_article(s, "lenovo-baidu-southwest-2020")),
     ]
     for n, (what, change) in enumerate(steps, start=1):
@@ -107,6 +125,8 @@ def test_loading_changed_files_only_leaves_staging_as_loading_all(two_stagings, 
         assert snapshot(changed) == snapshot(everything), what
         if n > 1:  # only the files changed since the last load were read
             assert corpus.stats["files_in_staging"] >= 3, what
+            # and only their articles: the carried sources' text is staging's
+            assert corpus.stats["unread"] == corpus.carried, what
     # the shared statement went with its last source; its revision history says so
     con = duckdb.connect(str(changed), read_only=True)
     [(change,)] = con.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -275,3 +277,28 @@ def test_csv_facts_file_reads_like_yaml(seeds_copy):
     path.write_text("\n".join(path.read_text().splitlines()[:3]) + "\n")
     corpus = validate_seeds(seeds_copy)
     assert "dongfeng-hq-wuhan" in {r["fact_id"] for r in corpus.relations}
+
+
+def test_an_article_known_by_its_digest_is_still_checked_when_read(seeds_copy, tmp_path):
+    """With the fingerprint's digests an article is read only when its text is needed; bytes
+    that are not UTF-8 are then reported as when it was read at once."""
+    from etl.fingerprint import input_fingerprint
+    from etl.settings import Settings
+
+    article = seeds_copy / "articles" / "wuhan-valleys-rebound-2021.txt"
+    data = article.read_bytes().replace(b"Wuhan", b"Wuh\xe4n", 1)
+    article.write_bytes(data)
+    digest = hashlib.sha256(data).hexdigest()
+    manifest = seeds_copy / "articles" / "manifest.yml"
+    text = manifest.read_text(encoding="utf-8")
+    old = re.search(r"source_id: wuhan-valleys-rebound-2021\n(?:    .*\n)*?    sha256: (\w+)", text)
+    manifest.write_text(text.replace(old.group(1), digest), encoding="utf-8")
+    digests: dict[str, str] = {}
+    input_fingerprint(Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh"), False, digests)
+    assert digests[str(article)] == digest
+    for given in (None, digests):
+        with pytest.raises(ValidationFailed) as info:
+            validate_seeds(seeds_copy, digests=given)
+        assert any(
+            p.path == article and "article is not UTF-8" in p.message for p in info.value.problems
+        ), given is None
