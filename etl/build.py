@@ -201,16 +201,19 @@ class DbtWarmup:
         self.settings, self.built, self.env, self.copy = settings, built, env, copy
         self.copied = False
         self.manifest = None  # dbt's Manifest of the project, when the parse succeeded
+        self._copy_done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dbt-warmup", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
-        if self.copy:
-            try:
+        try:
+            if self.copy:
                 copy_published(self.settings.published_path, self.built)
                 self.copied = True
-            except OSError:
-                pass  # prepare() copies again, and reports what goes wrong
+        except OSError:
+            pass  # prepare() copies again, and reports what goes wrong
+        finally:
+            self._copy_done.set()
         try:
             from dbt.cli.main import dbtRunner
             from dbt.contracts.graph.manifest import Manifest
@@ -224,6 +227,12 @@ class DbtWarmup:
                 self.manifest = res.result
         except Exception:  # noqa: BLE001 - run_dbt parses again and reports it
             self.manifest = None
+
+    def wait_for_copy(self) -> DbtWarmup:
+        """Until the copy is made (or failed): prepare() may then plan the build while dbt
+        still parses (the parse opens no database)."""
+        self._copy_done.wait()
+        return self
 
     def wait(self) -> DbtWarmup:
         self._thread.join()

@@ -263,10 +263,12 @@ def refresh(
         say("load", "facts: " + ", ".join(f"{v} {k}" for k, v in loaded.changes.items()))
 
         enter("dbt build", "dbt build (models, unit tests, data tests) into a new file")
-        warmup.wait()
+        # planning reads the copy and staging (DuckDB, outside the GIL) while dbt may still parse
+        warmup.wait_for_copy()
         plan = build.prepare(
             settings, built, record.transform_key, published_key, full, copied=warmup.copied
         )
+        warmup.wait()
         record.build_mode, record.build_reason = plan.mode, plan.reason
         say("dbt build", f"{plan.mode} build: {plan.reason}")
         done = {"n": 0}

@@ -31,3 +31,26 @@ def test_the_free_share_is_a_setting(monkeypatch):
     assert Settings().incremental_max_free_share == 0.40
     monkeypatch.setenv("TECHHUBS_INCREMENTAL_MAX_FREE_SHARE", "0.5")
     assert Settings.from_env().incremental_max_free_share == 0.5
+
+
+def test_the_warmup_says_when_its_copy_is_made_or_failed(tmp_path):
+    """prepare() plans the build once the warmup's copy is made, while dbt may still parse; a
+    copy that fails must not leave it waiting."""
+    from etl.build import DbtWarmup, build_path_for, dbt_env
+
+    for exists in (True, False):
+        wh = tmp_path / f"wh-{exists}"
+        settings = Settings(warehouse_dir=wh)
+        wh.mkdir()
+        if exists:
+            settings.published_path.write_bytes(b"published")
+        built = build_path_for(settings, "run")
+        env = dbt_env(settings, built, "run", "fp", "incremental")
+        warmup = DbtWarmup(settings, built, env, copy=True)
+        assert warmup._copy_done.wait(timeout=120), "the warmup never said its copy was done"
+        warmup.wait_for_copy()
+        assert warmup.copied is exists
+        assert built.exists() is exists
+        if exists:
+            assert built.read_bytes() == b"published"
+        assert warmup.wait().manifest is not None  # the parse goes on, and succeeds
