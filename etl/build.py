@@ -239,6 +239,24 @@ class DbtWarmup:
         return self
 
 
+class UnknownStorageVersion(ValueError):
+    """The storage version asked for is not one this DuckDB can write."""
+
+
+def check_storage_version(version: str) -> None:
+    """Fail before validation and loading when DuckDB does not know ``version`` (it would
+    otherwise fail only when dbt creates the file)."""
+    import duckdb
+
+    try:
+        duckdb.connect(":memory:", config={"storage_compatibility_version": version}).close()
+    except duckdb.InvalidInputException as exc:
+        raise UnknownStorageVersion(
+            f"storage version {version!r} (--storage-version or TECHHUBS_STORAGE_VERSION) is "
+            f"not one DuckDB {duckdb.__version__} can write: {exc}"
+        ) from None
+
+
 def create_database(path: Path, storage_version: str) -> None:
     """Create an empty DuckDB file pinned to ``storage_version`` (it keeps it for later writes)."""
     path.parent.mkdir(parents=True, exist_ok=True)

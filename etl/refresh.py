@@ -207,6 +207,7 @@ def refresh(
             say("fingerprint", "the published warehouse already has this fingerprint: up to date")
             return record
 
+        build.check_storage_version(settings.storage_version)
         enter("validate", f"checking facts in {settings.seeds_dir} against their articles")
         # Imported here, not at the top: pandas, SQLAlchemy and Alembic take most of a second to
         # import, and a refresh with nothing to do has stopped before this point.
@@ -310,6 +311,9 @@ def refresh(
         return record
     except ValidationFailed as exc:
         record.status, record.exit_code, record.error = "failed", EXIT_INVALID_INPUT, exc.render()
+        return record
+    except build.UnknownStorageVersion as exc:
+        record.status, record.exit_code, record.error = "failed", EXIT_INVALID_INPUT, str(exc)
         return record
     except build.BuildFailed as exc:
         record.status, record.exit_code, record.error = "failed", EXIT_BUILD_FAILED, str(exc)

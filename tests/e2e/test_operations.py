@@ -328,3 +328,17 @@ def test_full_disk_leaves_everything_and_recovers(warehouse_copy, small_disk):
     small_disk(200)  # the operator frees space
     record = refresh(settings)
     assert record.status == "success", record.error
+
+
+def test_an_unknown_storage_version_fails_before_any_work(warehouse_copy):
+    published = sha256(warehouse_copy.published_path)
+    staged = staging_snapshot(warehouse_copy)
+    proc = cli(warehouse_copy, "refresh", "--storage-version", "v9.9.9")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert "storage version 'v9.9.9'" in err and "v1.1.0" in err  # the valid ones are listed
+    [*_, run] = read_runs(warehouse_copy)
+    assert (run["status"], run["stage"], run["exit_code"]) == ("failed", "fingerprint", 2)
+    assert "validate" not in run["stage_seconds"]  # nothing was read, loaded or built
+    assert sha256(warehouse_copy.published_path) == published
+    assert staging_snapshot(warehouse_copy) == staged
