@@ -115,10 +115,6 @@ class ArticleText:
         self._built = False
 
     @property
-    def loaded(self) -> bool:
-        return self._text is not None
-
-    @property
     def text(self) -> str:
         if self._text is None:
             with open(self.path, "rb") as fh:
