@@ -85,17 +85,33 @@ def published_fingerprint(path: Path) -> str | None:
     except OSError:
         return None
     identity = [st.st_ino, st.st_size, st.st_mtime_ns]
-    cache = path.parent / ".cache" / "published.json"
     try:
-        cached = json.loads(cache.read_text())
+        cached = json.loads(_published_cache(path).read_text())
         if cached["file"] == identity:
             return cached["fingerprint"]
     except (OSError, ValueError, KeyError, TypeError):
         pass
     fingerprint = _build_column(path, "input_fingerprint")
     if fingerprint is not None:
-        save_cache(cache, json.dumps({"file": identity, "fingerprint": fingerprint}).encode())
+        remember_fingerprint(path, fingerprint)
     return fingerprint
+
+
+def _published_cache(path: Path) -> Path:
+    return path.parent / ".cache" / "published.json"
+
+
+def remember_fingerprint(path: Path, fingerprint: str) -> None:
+    """Record the fingerprint of the file now at ``path`` (verified to carry it) under its
+    identity, so that the next refresh with nothing to do need not open it either."""
+    try:
+        st = path.stat()
+    except OSError:
+        return  # a cache only saves time
+    identity = [st.st_ino, st.st_size, st.st_mtime_ns]
+    save_cache(
+        _published_cache(path), json.dumps({"file": identity, "fingerprint": fingerprint}).encode()
+    )
 
 
 def published_build_id(path: Path) -> str | None:

@@ -305,6 +305,8 @@ def refresh(
         enter("publish", f"atomic rename over {settings.published_path}")
         pause_point("publish", settings.warehouse_dir)
         previous = publish.swap_in(settings, built, record.run_id)
+        # verify() read this fingerprint from the file: the next no-op need not open it
+        publish.remember_fingerprint(settings.published_path, record.fingerprint)
         record.published = str(settings.published_path)
         record.previous = str(previous) if previous else None
         record.status, record.exit_code = "success", EXIT_OK

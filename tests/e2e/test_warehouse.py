@@ -380,6 +380,20 @@ def test_changed_fact_is_published_and_revision_kept(warehouse_copy):
         == 2
     )
     st.close()
-    # and the same inputs again: nothing to do
+    # and the same inputs again: nothing to do. The publish remembered the new file's
+    # fingerprint, so the first refresh after it, as a process, does not even import DuckDB.
+    probe = textwrap.dedent(f"""
+        import sys
+        from pathlib import Path
+        from etl.refresh import refresh
+        from etl.settings import Settings
+        record = refresh(Settings(seeds_dir=Path({str(warehouse_copy.seeds_dir)!r}),
+                                  warehouse_dir=Path({str(warehouse_copy.warehouse_dir)!r})))
+        print(record.status, "duckdb" in sys.modules)
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120
+    )
+    assert proc.stdout.split() == ["up_to_date", "False"], proc.stderr
     again = refresh(warehouse_copy)
     assert again.status == "up_to_date" and again.exit_code == 0
