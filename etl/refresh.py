@@ -22,7 +22,7 @@ import filelock
 
 from . import build, publish
 from .faults import pause_point
-from .fingerprint import input_fingerprint, transform_key
+from .fingerprint import SeedDigests, input_fingerprint, transform_key
 from .problems import ValidationFailed
 from .settings import Settings
 
@@ -197,7 +197,7 @@ def refresh(
         if stale:
             say("lock", f"removed {len(stale)} stale build folder(s) from an interrupted run")
         enter("fingerprint")
-        seed_digests: dict[str, str] = {}
+        seed_digests = SeedDigests()
         record.fingerprint = input_fingerprint(settings, seed_digests=seed_digests)
         if (
             not force

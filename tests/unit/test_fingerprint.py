@@ -110,3 +110,20 @@ def test_an_unchanged_file_list_takes_the_cached_result_as_it_is(seeds_copy, tmp
     # a cache in the format of an earlier version is not an error
     cache.write_bytes(pickle.dumps({"seeds/x": (1, 2, "0" * 64)}))
     assert input_fingerprint(settings) == first
+
+
+def test_seed_digests_are_built_only_when_read(seeds_copy, tmp_path):
+    from etl.fingerprint import SeedDigests
+
+    settings = Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh")
+    eager: dict[str, str] = {}
+    lazy = SeedDigests()
+    assert input_fingerprint(settings, seed_digests=eager) == input_fingerprint(
+        settings, seed_digests=lazy
+    )
+    assert lazy._by_path is None  # a refresh with nothing to do stops here
+    assert dict(lazy) == eager and len(eager) > 5
+    assert (
+        lazy[str(seeds_copy / "articles" / "manifest.yml")]
+        == eager[str(seeds_copy / "articles" / "manifest.yml")]
+    )
