@@ -146,13 +146,10 @@ class SeedDigests(Mapping[str, str]):
 
 
 def input_fingerprint(
-    settings: Settings,
-    use_cache: bool = True,
-    seed_digests: dict[str, str] | SeedDigests | None = None,
+    settings: Settings, use_cache: bool = True, seed_digests: SeedDigests | None = None
 ) -> str:
     """SHA-256 over every input of a build. ``seed_digests``, when given, receives each seed
-    file's own sha256 by its path, so validation does not read and hash 20,000 files again
-    (a ``SeedDigests`` receives them without building the mapping until it is read)."""
+    file's own sha256 by its path, so validation does not read and hash 20,000 files again."""
     files = _files(settings.seeds_dir, "seeds/")
     for sub in PROJECT_INPUTS:
         base = settings.project_dir / sub
@@ -163,12 +160,8 @@ def input_fingerprint(
     files.sort()
     cache_path = settings.warehouse_dir / ".cache" / "fingerprint.pickle" if use_cache else None
     digests, combined = _file_digests(files, cache_path)
-    if isinstance(seed_digests, SeedDigests):
+    if seed_digests is not None:
         seed_digests._set(files, digests)
-    elif seed_digests is not None:
-        seed_digests.update(
-            (path, digests[label]) for label, _, _, path in files if label.startswith("seeds/")
-        )
     return hashlib.sha256(
         f"{combined}\0package={package_version()}\0storage={settings.storage_version}".encode()
     ).hexdigest()

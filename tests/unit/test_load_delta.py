@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from etl import load, migrate
-from etl.fingerprint import input_fingerprint
+from etl.fingerprint import SeedDigests, input_fingerprint
 from etl.problems import ValidationFailed
 from etl.settings import Settings
 from etl.validate import validate_seeds
@@ -37,7 +37,7 @@ def load_changed(staging, seeds, run_id):
     """What a refresh does: validate against what staging holds, with the seed files' digests
     from the fingerprint (articles of carried sources are then not read), then load the
     difference."""
-    digests: dict[str, str] = {}
+    digests = SeedDigests()
     input_fingerprint(Settings(seeds_dir=seeds, warehouse_dir=staging.parent), False, digests)
     prior = load.StagingPrior.open(staging)
     try:

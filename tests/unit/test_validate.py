@@ -282,7 +282,7 @@ def test_csv_facts_file_reads_like_yaml(seeds_copy):
 def test_an_article_known_by_its_digest_is_still_checked_when_read(seeds_copy, tmp_path):
     """With the fingerprint's digests an article is read only when its text is needed; bytes
     that are not UTF-8 are then reported as when it was read at once."""
-    from etl.fingerprint import input_fingerprint
+    from etl.fingerprint import SeedDigests, input_fingerprint
     from etl.settings import Settings
 
     article = seeds_copy / "articles" / "wuhan-valleys-rebound-2021.txt"
@@ -293,7 +293,7 @@ def test_an_article_known_by_its_digest_is_still_checked_when_read(seeds_copy, t
     text = manifest.read_text(encoding="utf-8")
     old = re.search(r"source_id: wuhan-valleys-rebound-2021\n(?:    .*\n)*?    sha256: (\w+)", text)
     manifest.write_text(text.replace(old.group(1), digest), encoding="utf-8")
-    digests: dict[str, str] = {}
+    digests = SeedDigests()
     input_fingerprint(Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh"), False, digests)
     assert digests[str(article)] == digest
     for given in (None, digests):
