@@ -60,9 +60,22 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- Of a mart's changed scope, the rows its model computes from staging, as a condition; empty
+    when it computes them all. fct_metric_observation computes only the changed facts' rows
+    (int_observations): the other rows of their groups come from the published mart as they
+    were but for the group columns (int_observations_ranked), so only the changed facts' rows
+    can go or change in their other columns. -#}
+{% macro recomputed_rows(model_name, alias) -%}
+    {%- if model_name == 'fct_metric_observation' -%}
+        {{ alias }}.fact_id in (select fact_id from {{ ref('int_delta_facts') }})
+    {%- endif -%}
+{%- endmacro %}
+
 {#- An incremental strategy: make the mart's rows in the changed scope (changed_rows) equal
-    to the model's query, which computes exactly that scope. Rows that are gone are deleted,
-    rows whose values differ are updated in place, new rows inserted. Deleting and inserting
+    to the model's query, which gives exactly that scope. Rows that are gone are deleted,
+    rows whose values differ are updated in place, new rows inserted; where the model carries
+    rows from the published mart (recomputed_rows), only the others are looked at for deletion
+    or for changes outside the group columns. Deleting and inserting
     every row of the scope instead is far slower: DuckDB checks each deleted key against the
     marts whose foreign keys point at it (about 0.3 ms a row), and a new article changes the
     reporting counts of every observation in its groups. -#}
@@ -95,8 +108,9 @@
         select {{ key }}, count(*) as rows from {{ source }}
         group by {{ key }} having count(*) > 1 limit 1
     ) as duplicate;
+    {%- set recomputed = recomputed_rows(target.identifier, 't') | trim %}
     delete from {{ target }} as t
-    where {{ changed_rows(target.identifier, 't') }}
+    where {{ recomputed or changed_rows(target.identifier, 't') }}
       and not exists (
           select 1 from {{ source }} as s
           where s.{{ key }} = t.{{ key }}
@@ -111,6 +125,9 @@
     {%- endfor %}
     from {{ source }} as s
     where t.{{ key }} = s.{{ key }}
+      {%- if recomputed and set_columns == rest %}
+      and {{ recomputed }}
+      {%- endif %}
       and ({% for c in set_columns %}t.{{ c }} is distinct from s.{{ c }}{% if not loop.last %} or {% endif %}{% endfor %});
     {%- endfor %}
     insert into {{ target }} ({{ columns | join(', ') }})

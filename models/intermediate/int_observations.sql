@@ -1,12 +1,13 @@
 -- One row per numeric fact and source (a fact stated in two articles gives two
 -- observations), with the subject's city and province, the year the value
 -- describes, and money normalised to CNY and USD with the named annual series.
--- In an incremental build, only the observations of the changed groups (int_delta_groups).
--- depends_on: {{ ref('int_delta_groups') }}
+-- In an incremental build, only the observations of the changed facts (int_delta_facts):
+-- int_observations_ranked takes the other rows of their groups from the published mart.
+-- depends_on: {{ ref('int_delta_facts') }}
 with numbers as (
     select * from {{ ref('stg_etl__numbers') }} as n
     {% if is_delta_build() %}
-    where {{ changed_rows('fct_metric_observation', 'n') }}
+    where {{ recomputed_rows('fct_metric_observation', 'n') }}
     {% endif %}
 ),
 

@@ -4,8 +4,23 @@
 --   2. the more precise statement date (day over month over year)
 --   3. an exact value over a bounded one (more than, close to, ...) over an approximate one
 --   4. the source id, so the choice is deterministic
+-- In an incremental build int_observations holds only the changed facts' observations
+-- (int_delta_facts). The other observations of their groups (int_delta_groups) are as
+-- published but for their rank and count, so they come from the published mart, with their
+-- statement's date precision (which the mart does not keep), and are ranked with them.
+-- depends_on: {{ ref('int_delta_groups') }}, {{ ref('int_delta_facts') }}, {{ ref('stg_etl__sources') }}
 with observations as (
     select * from {{ ref('int_observations') }}
+    {% if is_delta_build() %}
+    union all by name
+    select
+        published.* exclude (is_preferred, reporting_sources),
+        sources.published_precision as statement_precision
+    from {{ published('fct_metric_observation') }} as published
+    inner join {{ ref('stg_etl__sources') }} as sources on published.source_id = sources.source_id
+    where {{ changed_rows('fct_metric_observation', 'published') }}
+      and not ({{ recomputed_rows('fct_metric_observation', 'published') }})
+    {% endif %}
 ),
 
 ranked as (

@@ -1,6 +1,6 @@
 {{ incremental_mart_config('observation_id', group_columns=['is_preferred', 'reporting_sources']) }}
 -- Built incrementally on DuckDB: see macros/incremental.sql.
--- depends_on: {{ ref('int_delta_city_years') }}, {{ ref('int_delta_groups') }}
+-- depends_on: {{ ref('int_delta_city_years') }}, {{ ref('int_delta_groups') }}, {{ ref('int_delta_facts') }}
 with observations as (
     select * from {{ ref('int_observations_ranked') }}
 ),

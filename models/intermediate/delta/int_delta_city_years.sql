@@ -11,7 +11,8 @@ with before as (
 ),
 
 after as (
-    -- int_observations holds only the changed groups' observations in an incremental build
+    -- int_observations holds only the changed facts' observations in an incremental build
+    -- (the other rows of their groups keep their city, metric, year and value type: in before)
     select city_id, metric_id, year, value_type from {{ ref('int_observations') }}
 ),
 
