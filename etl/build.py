@@ -38,6 +38,8 @@ class DbtResult:
     tests: int = 0
     unit_tests: int = 0
     failures: list[str] = field(default_factory=list)
+    # incremental models built without dbt-duckdb's foreign key lock (_marts_side_by_side)
+    unlocked: list[str] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -321,7 +323,46 @@ def run_dbt(
         # keeps a test that also reads a mart this build changes.
         args += ["--exclude", "tag:reference_data", "--indirect-selection", "buildable"]
     env = dbt_env(settings, build_path, run_id, fingerprint, mode)
-    return invoke_dbt(args, env, on_node, after=_release_dbt_database, manifest=manifest)
+    if mode != "incremental":
+        return invoke_dbt(args, env, on_node, after=_release_dbt_database, manifest=manifest)
+    with _marts_side_by_side() as unlocked:
+        result = invoke_dbt(args, env, on_node, after=_release_dbt_database, manifest=manifest)
+    result.unlocked = sorted(set(unlocked))
+    return result
+
+
+@contextlib.contextmanager
+def _marts_side_by_side() -> Iterator[list[str]]:
+    """For an incremental build: let the incremental marts run side by side; yield the list
+    of those that ran without the lock.
+
+    dbt-duckdb builds every model with a foreign key, or pointed at by one, under a single
+    lock for its whole materialization: creating or dropping such a table alters the table it
+    references, and two of those in concurrent transactions conflict. In an incremental build
+    the marts are already in the file, and their materialization (macros/incremental.sql)
+    changes them with DELETE, UPDATE, INSERT and COMMENT ON only, which commit side by side
+    (tests/unit/test_build_plan.py checks this with DuckDB). So there an incremental model
+    that exists does not take the lock; any other still does (warehouse_build is a table).
+    With the lock, the three marts built after fct_metric_observation ran one at a time.
+    """
+    from dbt.adapters.duckdb.impl import DuckDBAdapter
+
+    original = DuckDBAdapter._acquire_foreign_key_lock
+    unlocked: list[str] = []
+
+    def acquire(adapter, model) -> bool:
+        if model.config.materialized == "incremental" and (
+            adapter.get_relation(model.database, model.schema, model.alias) is not None
+        ):
+            unlocked.append(model.name)
+            return False
+        return original(adapter, model)
+
+    DuckDBAdapter._acquire_foreign_key_lock = acquire
+    try:
+        yield unlocked
+    finally:
+        DuckDBAdapter._acquire_foreign_key_lock = original
 
 
 def invoke_dbt(

@@ -296,6 +296,8 @@ def refresh(
             "unit_tests": dbt_result.unit_tests,
             # 1: dbt built from the parse made while staging loaded (build.DbtWarmup)
             "parsed_while_loading": int(warmup.manifest is not None),
+            # incremental marts built side by side, without dbt-duckdb's foreign key lock
+            "marts_side_by_side": len(dbt_result.unlocked),
         }
         build.finalise(built)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
 from etl.build import _plan_incremental
 from etl.settings import Settings
@@ -54,3 +55,42 @@ def test_the_warmup_says_when_its_copy_is_made_or_failed(tmp_path):
         if exists:
             assert built.read_bytes() == b"published"
         assert warmup.wait().manifest is not None  # the parse goes on, and succeeds
+
+
+def test_marts_changed_by_dml_and_comments_commit_side_by_side(tmp_path):
+    """Why an incremental build lets its marts run without dbt-duckdb's foreign key lock
+    (etl/build.py, _marts_side_by_side): the statements of macros/incremental.sql, in two
+    transactions at once on tables linked by foreign keys, both commit. Creating a linked
+    table beside them is what the lock is for."""
+    con = duckdb.connect(str(tmp_path / "tech_hubs.duckdb"))
+    con.execute("create table dim (id int primary key, x int)")
+    con.execute("create table obs (id int primary key, dim_id int references dim (id), v int)")
+    con.execute("create table per_year (id int primary key, dim_id int references dim (id), v int)")
+    con.execute("create table conflicts (id int primary key, obs_id int references obs (id))")
+    con.execute("insert into dim select range, 0 from range(10)")
+    con.execute("insert into obs select range, range % 10, 0 from range(100)")
+    con.execute("insert into per_year select range, range % 10, 0 from range(100)")
+    con.execute("insert into conflicts select range, range from range(50)")
+    one, two = con.cursor(), con.cursor()
+    one.execute("begin")
+    two.execute("begin")
+    one.execute("delete from conflicts where id < 5")
+    one.execute("update obs set v = v + 1 where id >= 50")
+    one.execute("insert into obs values (1000, 3, 1)")
+    one.execute("comment on column obs.v is 'the value'")
+    two.execute("delete from per_year where id = 99")
+    two.execute("update per_year set v = 2 where id < 10")
+    two.execute("insert into per_year values (1000, 4, 1)")
+    two.execute("comment on table per_year is 'by year'")
+    one.execute("commit")
+    two.execute("commit")
+    assert con.execute("select count(*) from obs where v = 1").fetchone() == (51,)
+    assert con.execute("select count(*) from per_year where v = 2").fetchone() == (10,)
+    assert con.execute("select count(*) from conflicts").fetchone() == (45,)
+    # the case the lock is for: a new table with a foreign key alters the table it references
+    one.execute("begin")
+    two.execute("begin")
+    one.execute("create table more (id int primary key, dim_id int references dim (id))")
+    with pytest.raises(duckdb.TransactionException, match="write-write conflict"):
+        two.execute("create table other (id int primary key, dim_id int references dim (id))")
+    con.close()
