@@ -1,4 +1,5 @@
--- One row describing the build that produced this file.
+-- One row describing the build that produced this file. The run's settings are read as it
+-- runs (macros/run_setting.sql), so that dbt need not parse this file again at every refresh.
 with counts as (
     select
         (select count(*) from {{ ref('fct_metric_observation') }}) as observation_rows,
@@ -18,10 +19,10 @@ with counts as (
 
 final as (
     select
-        '{{ env_var("TECHHUBS_RUN_ID", "manual") }}' as build_id,
+        '{{ run_setting("TECHHUBS_RUN_ID", "manual") }}' as build_id,
         cast(current_timestamp as timestamp) as built_at,
-        '{{ env_var("TECHHUBS_FINGERPRINT", "unknown") }}' as input_fingerprint,
-        '{{ env_var("TECHHUBS_PACKAGE_VERSION", "unknown") }}' as package_version,
+        '{{ run_setting("TECHHUBS_FINGERPRINT", "unknown") }}' as input_fingerprint,
+        '{{ run_setting("TECHHUBS_PACKAGE_VERSION", "unknown") }}' as package_version,
         '{{ dbt_version }}' as dbt_version,
         version() as duckdb_version,
         '{{ env_var("TECHHUBS_STORAGE_VERSION", "v1.1.0") }}' as storage_version,
