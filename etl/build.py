@@ -169,8 +169,17 @@ def _plan_incremental(
 
 
 def copy_published(published: Path, built: Path) -> None:
+    """Copy the published file to ``built`` and flush the copy to disk. Unflushed, the first
+    commit in the copy (prepare's) waits while the filesystem writes the whole file out (0.5 s
+    at 20,000 articles on ext4); flushed here, that happens in the warmup thread, beside the
+    load, outside the GIL."""
     built.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(published, built)
+    fd = os.open(built, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def full_build_reason(
