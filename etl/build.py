@@ -20,6 +20,8 @@ from .settings import DB_NAME, Settings, package_version
 # Schemas of dbt's inner layers (views over the staging file) and of an incremental build's
 # list of changed sources: dropped before publishing.
 INTERNAL_SCHEMAS = ("staging", "intermediate", "delta")
+# what dbt writes to its target folder unless --no-write-json
+JSON_ARTIFACTS = ("manifest.json", "run_results.json", "semantic_manifest.json")
 
 
 class BuildFailed(Exception):
@@ -333,6 +335,12 @@ def run_dbt(
         # reference data changes every file's key, and then the build is full. "buildable"
         # keeps a test that also reads a mart this build changes.
         args += ["--exclude", "tag:reference_data", "--indirect-selection", "buildable"]
+        # no manifest.json or run_results.json (writing them took 0.35 s at 20,000 articles,
+        # after the last node): dbt.log has every node, the run log every failure. Those of
+        # an earlier build are removed, so that none is taken for this build's.
+        args += ["--no-write-json"]
+        for name in JSON_ARTIFACTS:
+            (settings.dbt_target_dir / name).unlink(missing_ok=True)
     env = dbt_env(settings, build_path, run_id, fingerprint, mode)
     if mode != "incremental":
         return invoke_dbt(args, env, on_node, after=_release_dbt_database, manifest=manifest)

@@ -113,6 +113,9 @@ def test_incremental_build_equals_full_build(tmp_path):
         # incremental mart but those of reference data alone, which it leaves as published
         side_by_side = len(INCREMENTAL_MARTS) if mode == "incremental" else 0
         assert built.dbt["marts_side_by_side"] == side_by_side, what
+        # dbt's JSON artifacts are written by full builds only; none is left from an earlier one
+        written = (incremental.dbt_target_dir / "run_results.json").exists()
+        assert written == (mode == "full"), what
         reference_build = refresh(full, full=True)
         assert reference_build.status == "success", (what, reference_build.error)
         results = compare_files(
