@@ -2,7 +2,7 @@
 -- fct_city_metric_year that a changed group of observations feeds, before or now.
 -- Built before fct_metric_observation changes (which depends on this model).
 {{ config(materialized='table') }}
--- depends_on: {{ ref('int_delta_groups') }}
+-- depends_on: {{ ref('int_delta_groups') }}, {{ ref('int_observations') }}
 {% if is_delta_build() %}
 with before as (
     select o.city_id, o.metric_id, o.year, o.value_type

@@ -1,6 +1,6 @@
 -- Incremental builds only (empty in a full build): the facts whose mart rows may change,
 -- those a changed source states now or stated in the published build.
--- depends_on: {{ source('build_delta', 'changed_sources') }}
+-- depends_on: {{ source('build_delta', 'changed_sources') }}, {{ ref('stg_etl__evidence') }}
 {{ config(materialized='table') }}
 {% if is_delta_build() %}
 with changed as (

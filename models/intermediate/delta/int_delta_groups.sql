@@ -2,6 +2,7 @@
 -- that a changed fact is in, now or in the published build. The preferred flags,
 -- conflicts and metrics by year of these groups are computed again. One text key per group
 -- (macros/incremental.sql).
+-- depends_on: {{ ref('int_delta_facts') }}, {{ ref('stg_etl__numbers') }}
 {{ config(materialized='table') }}
 {% if is_delta_build() %}
 with facts as (

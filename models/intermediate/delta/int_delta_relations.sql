@@ -1,7 +1,8 @@
 -- Incremental builds only: the relations whose fct_firm_presence rows may change: changed
 -- relations, and relations whose investment is a changed fact or in a changed group (its
 -- preferred observation may now be another).
--- depends_on: {{ ref('int_delta_groups') }}
+-- depends_on: {{ ref('int_delta_groups') }}, {{ ref('int_delta_facts') }}, {{ ref('stg_etl__numbers') }},
+-- {{ ref('stg_etl__relations') }}
 {{ config(materialized='table') }}
 {% if is_delta_build() %}
 with facts as (
