@@ -342,9 +342,8 @@ def run_dbt(
         for name in JSON_ARTIFACTS:
             (settings.dbt_target_dir / name).unlink(missing_ok=True)
     env = dbt_env(settings, build_path, run_id, fingerprint, mode)
-    if mode != "incremental":
-        return invoke_dbt(args, env, on_node, after=_release_dbt_database, manifest=manifest)
-    with _marts_side_by_side() as unlocked:
+    side_by_side = _marts_side_by_side() if mode == "incremental" else contextlib.nullcontext([])
+    with side_by_side as unlocked:
         result = invoke_dbt(args, env, on_node, after=_release_dbt_database, manifest=manifest)
     result.unlocked = sorted(set(unlocked))
     return result

@@ -80,11 +80,9 @@ def published_fingerprint(path: Path) -> str | None:
     ``.cache/published.json``: a refresh with nothing to do then neither imports DuckDB nor
     opens the file (a fifth of a second of the no-op refresh). Every publish and rollback
     renames another file into place, so the identity changes with the file."""
-    try:
-        st = path.stat()
-    except OSError:
+    identity = _identity(path)
+    if identity is None:
         return None
-    identity = [st.st_ino, st.st_size, st.st_mtime_ns]
     try:
         cached = json.loads(_published_cache(path).read_text())
         if cached["file"] == identity:
@@ -101,14 +99,21 @@ def _published_cache(path: Path) -> Path:
     return path.parent / ".cache" / "published.json"
 
 
-def remember_fingerprint(path: Path, fingerprint: str) -> None:
-    """Record the fingerprint of the file now at ``path`` (verified to carry it) under its
-    identity, so that the next refresh with nothing to do need not open it either."""
+def _identity(path: Path) -> list[int] | None:
+    """Inode, size and modification time of the file at ``path``; None if there is none."""
     try:
         st = path.stat()
     except OSError:
+        return None
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
+
+
+def remember_fingerprint(path: Path, fingerprint: str) -> None:
+    """Record the fingerprint of the file now at ``path`` (verified to carry it) under its
+    identity, so that the next refresh with nothing to do need not open it either."""
+    identity = _identity(path)
+    if identity is None:
         return  # a cache only saves time
-    identity = [st.st_ino, st.st_size, st.st_mtime_ns]
     save_cache(
         _published_cache(path), json.dumps({"file": identity, "fingerprint": fingerprint}).encode()
     )

@@ -6,13 +6,12 @@
   computes that scope from staging as in a full build and brings its rows in line with it
   (the sync strategy below). A full build (a new, empty file) renders none of this.
 -#}
-{#- Read as a model runs, never as dbt parses it (execute is false then): dbt parses again every
-    file whose environment variables changed, and a refresh after a full build (or the other
-    way round) would parse every file that asks. So a model's refs in its incremental part
-    are named in a depends_on comment as well (dbt fails a model that refs what its parse did
-    not see). -#}
+{#- Read as a model runs, never as dbt parses it (macros/run_setting.sql): a refresh after a
+    full build (or the other way round) would otherwise parse again every file that asks. So
+    a model's refs in its incremental part are named in a depends_on comment as well (dbt
+    fails a model that refs what its parse did not see). -#}
 {% macro is_delta_build() -%}
-    {{ return(execute and env_var('TECHHUBS_BUILD_MODE', 'full') == 'incremental') }}
+    {{ return(run_setting('TECHHUBS_BUILD_MODE', 'full') == 'incremental') }}
 {%- endmacro %}
 
 {#- A mart as published (in the copied file), before this build changes it. -#}
