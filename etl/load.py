@@ -60,7 +60,9 @@ LOAD_CODE_KEY = hashlib.sha256(
 # Only the evidence of sources whose facts are loaded again is compared; carried ones stay.
 NOT_CARRIED = "source_id not in (select source_id from carried_sources)"
 # A carried source's row comes without its article's text (etl/validate.py reads only the
-# articles of changed sources): null body and char_count mean staging's.
+# articles of changed sources): null body and char_count mean staging's. Rows are compared
+# without them: they are the text of the bytes whose sha256 the row holds (validation checks
+# the bytes against it), so an equal sha256 means an equal text.
 SOURCE_AS_STAGED = ("source_id", ["body", "char_count"])
 DATA_TABLES = (
     [m.__tablename__ for m, _ in REPLACED]
@@ -142,7 +144,9 @@ def _replace(
     touching only the rows that differ.
 
     ``as_staged``: a key column and the columns a row may leave null to mean "as staging
-    holds them" (a carried source's text: its bytes have the sha256 its row states).
+    holds them" (a carried source's text: its bytes have the sha256 its row states). Rows
+    are compared without those columns: reading every article's text to compare it took
+    0.3-0.4 s of the 1.8 s load of a refresh that adds 1 % of articles at 20,000.
 
     Rewriting a million unchanged evidence rows and every article's text made the commit
     of a refresh that adds 1 % of articles write the whole table again."""
@@ -151,12 +155,9 @@ def _replace(
     key, kept = as_staged or ("", [])
     flag = f'"{kept[0]}"' if kept else ""
 
-    def same(i: str, t: str) -> str:  # every column equal, null equal to null
+    def same(i: str, t: str) -> str:  # every column equal (but kept ones), null equal to null
         return " and ".join(
-            f'({i}.{flag} is null or {i}."{c}" is not distinct from {t}."{c}")'
-            if c in kept
-            else f'{i}."{c}" is not distinct from {t}."{c}"'
-            for c in columns
+            f'{i}."{c}" is not distinct from {t}."{c}"' for c in columns if c not in kept
         )
 
     if kept:

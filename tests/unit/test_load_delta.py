@@ -3,6 +3,7 @@ checks across files still made against the unchanged files' facts in staging."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import duckdb
@@ -63,6 +64,15 @@ def remove_block(seeds, rel, fact_id):
     path.write_text(new, encoding="utf-8")
 
 
+def append_to_article(seeds, source_id, text):
+    """Add text at the end of an article (its quotes stay where they are) and give the
+    manifest its new sha256."""
+    article = seeds / "articles" / f"{source_id}.txt"
+    before = hashlib.sha256(article.read_bytes()).hexdigest()
+    article.write_bytes(article.read_bytes() + text.encode("utf-8"))
+    edit(seeds, "articles/manifest.yml", before, hashlib.sha256(article.read_bytes()).hexdigest())
+
+
 def remove_article(seeds, source_id):
     manifest = seeds / "articles" / "manifest.yml"
     text = manifest.read_text(encoding="utf-8")
@@ -114,6 +124,11 @@ def test_loading_changed_files_only_leaves_staging_as_loading_all(two_stagings, 
                 "Wuhan roars back, eyeing new high-tech valleys",
             ),
         ),
+        (
+            # its text is compared by its sha256: the new text must land
+            "an article's text extended",
+            lambda s: append_to_article(s, "wuhan-valleys-rebound-2021", "\nA later line.\n"),
+        ),
         ("an article removed", lambda s: remove_article(s, "lenovo-baidu-southwest-2020")),
     ]
     for n, (what, change) in enumerate(steps, start=1):
@@ -129,6 +144,10 @@ def test_loading_changed_files_only_leaves_staging_as_loading_all(two_stagings, 
             assert corpus.stats["unread"] == corpus.carried, what
     # the shared statement went with its last source; its revision history says so
     con = duckdb.connect(str(changed), read_only=True)
+    [(body,)] = con.execute(
+        "select body from source where source_id = 'wuhan-valleys-rebound-2021'"
+    ).fetchall()
+    assert body.endswith("\nA later line.\n")
     [(change,)] = con.execute(
         "select arg_max(change, revision) from fact_revision "
         "where fact_id = 'lenovo-southwest-china-standout'"
