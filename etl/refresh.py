@@ -183,6 +183,7 @@ def refresh(
         return record
     build_dir = build.build_dir_for(settings, record.run_id)
     warmup: build.DbtWarmup | None = None
+    apart = None  # a load in a forked process (etl/load.py, ForkedLoad)
     stage_start = time.monotonic()
 
     def enter(stage: str, message: str = "") -> None:
@@ -231,8 +232,19 @@ def refresh(
             f"{st['files_from_cache']} from the validation cache)",
         )
 
-        # While staging migrates and loads, a thread copies the published file (for an
-        # incremental build) and has dbt parse the project (etl/build.py, DbtWarmup).
+        enter("migrate", "alembic upgrade head on staging")
+        migrate.upgrade(settings.staging_path, settings.project_dir / "migrations")
+
+        enter("load", "loading staging in one transaction")
+        # A small load runs in a forked process (load.ForkedLoad: its own GIL), forked before
+        # the warmup's thread starts; a big one in this one.
+        apart = (
+            load.load_apart(settings.staging_path, corpus, record.run_id, record.fingerprint)
+            if load.fits_apart(corpus)
+            else None
+        )
+        # While staging loads, a thread copies the published file (for an incremental
+        # build) and has dbt parse the project (etl/build.py, DbtWarmup).
         built = build.build_path_for(settings, record.run_id)
         record.transform_key = transform_key(settings)
         published_key = published_transform_key(settings)
@@ -251,13 +263,12 @@ def refresh(
             ),
             copy=may_copy,
         )
-
-        enter("migrate", "alembic upgrade head on staging")
-        migrate.upgrade(settings.staging_path, settings.project_dir / "migrations")
-
-        enter("load", "loading staging in one transaction")
-        loaded = load.load_corpus(
-            settings.staging_path, corpus, record.run_id, record.fingerprint, consume=True
+        loaded = (
+            apart.result()
+            if apart is not None
+            else load.load_corpus(
+                settings.staging_path, corpus, record.run_id, record.fingerprint, consume=True
+            )
         )
         record.staging_counts, record.changes = loaded.row_counts, loaded.changes
         del corpus  # the validated rows are in staging now; free them before dbt runs
@@ -332,6 +343,8 @@ def refresh(
     finally:
         try:
             record.stage_seconds[record.stage] = round(time.monotonic() - stage_start, 3)
+            if apart is not None:
+                apart.stop()
             if warmup is not None:
                 warmup.wait()  # it may be writing into build_dir
             shutil.rmtree(build_dir, ignore_errors=True)
