@@ -446,7 +446,7 @@ def load_corpus(
     return result
 
 
-# A load of at most this many fact and evidence rows runs in a forked process (load_apart).
+# A load of at most this many fact and evidence rows runs in a forked process (ForkedLoad).
 APART_MAX_ROWS = 200_000
 
 
@@ -455,7 +455,7 @@ class LoadFailed(RuntimeError):
 
 
 def fits_apart(corpus: Corpus) -> bool:
-    """Whether ``load_apart`` may run this corpus's load: a small one (a refresh of a few
+    """Whether ``ForkedLoad`` may run this corpus's load: a small one (a refresh of a few
     changed files), on a system that forks. A big one stays in this process: the forked
     copy would write every row it reads (reference counts) and hold a second copy of
     gigabytes of validated rows."""
@@ -464,7 +464,9 @@ def fits_apart(corpus: Corpus) -> bool:
 
 
 class ForkedLoad:
-    """``load_corpus`` in a forked process, started by ``load_apart``; ``result()`` waits for it.
+    """``load_corpus`` (consuming) in a forked process, started as it is made; ``result()``
+    waits for it. Make it before any thread starts: a fork copies no thread but this one, and
+    a lock another thread holds (an import's) would stay held in the child.
 
     Why: the load is DuckDB's work and Python's (DataFrames, statements), and dbt's import and
     parse run beside it in a thread of the refresh (etl/build.py, DbtWarmup). In one process
@@ -516,13 +518,6 @@ class ForkedLoad:
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
-
-
-def load_apart(staging_path: Path, corpus: Corpus, run_id: str, fingerprint: str) -> ForkedLoad:
-    """Start ``load_corpus`` (consuming) in a forked process; see ForkedLoad. Fork before any
-    thread starts: a fork copies no thread but this one, and a lock another thread holds
-    (an import's) would stay held in the child."""
-    return ForkedLoad(staging_path, corpus, run_id, fingerprint)
 
 
 def _die_with_parent(parent: int) -> None:

@@ -239,7 +239,7 @@ def refresh(
         # A small load runs in a forked process (load.ForkedLoad: its own GIL), forked before
         # the warmup's thread starts; a big one in this one.
         apart = (
-            load.load_apart(settings.staging_path, corpus, record.run_id, record.fingerprint)
+            load.ForkedLoad(settings.staging_path, corpus, record.run_id, record.fingerprint)
             if load.fits_apart(corpus)
             else None
         )

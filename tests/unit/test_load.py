@@ -159,7 +159,7 @@ def test_a_load_in_a_forked_process_equals_one_in_this_process(tmp_path, seeds_c
     corpus = validate_seeds(seeds_copy)
     assert load.fits_apart(corpus)
     expected = load.load_corpus(here, validate_seeds(seeds_copy), "run-1", "fp")
-    forked = load.load_apart(apart, corpus, "run-1", "fp")
+    forked = load.ForkedLoad(apart, corpus, "run-1", "fp")
     result = forked.result()
     assert result.changes == expected.changes and result.row_counts == expected.row_counts
     assert len(corpus.numbers) == 44  # the child consumed its own copy of the rows
@@ -174,7 +174,7 @@ def test_a_failed_forked_load_raises_its_error_and_changes_nothing(staging, seed
     corpus.evidence.append({**corpus.evidence[0], "quote": corpus.evidence[0]["quote"] + " again"})
     corpus.numbers[0] = {**corpus.numbers[0], "content_hash": "changed"}
     with pytest.raises(Exception, match="(?i)constraint|duplicate") as raised:
-        load.load_apart(staging, corpus, "run-2", "fp").result()
+        load.ForkedLoad(staging, corpus, "run-2", "fp").result()
     assert any("in the load process" in n for n in getattr(raised.value, "__notes__", []))
     assert {t: table_rows(staging, t) for t in load.DATA_TABLES + ["etl_run"]} == before
 
@@ -193,7 +193,7 @@ def test_a_forked_load_stopped_before_its_result_leaves_staging_as_it_was(
     killed inside its transaction (the pause point before commit), which DuckDB rolls back."""
     before = {t: table_rows(staging, t) for t in load.DATA_TABLES}
     monkeypatch.setenv("TECHHUBS_PAUSE_AT", "load-transaction")
-    forked = load.load_apart(staging, validate_seeds(seeds_copy), "run-1", "fp")
+    forked = load.ForkedLoad(staging, validate_seeds(seeds_copy), "run-1", "fp")
     paused = staging.parent / ".paused-load-transaction"
     for _ in range(600):
         if paused.exists():
