@@ -205,7 +205,8 @@ class DbtWarmup:
     about 6 s, most of a small refresh's dbt stage before its first model.
 
     Started only after validation and the load's fork (etl/load.py, ForkedLoad), whose
-    processes are forked: a fork must not copy a thread in the middle of an import. Nothing here decides anything: prepare() still plans
+    processes are forked: a fork must not copy a thread in the middle of an import.
+    Nothing here decides anything: prepare() still plans
     the build, and when the parse fails (a broken model), ``manifest`` is None and run_dbt
     parses again, so dbt reports the error as it would have.
     """

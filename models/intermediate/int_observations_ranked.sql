@@ -11,7 +11,7 @@
 -- Of those rows only what ranks them and what the sync reads (their key and fact) is
 -- read: the sync writes nothing of them but the group columns (macros/incremental.sql,
 -- recomputed_rows), so their other columns are null here. Reading all 37 columns of
--- 440,000 rows cost a second at 20,000 articles.
+-- 440,000 rows cost about 0.6 s more at 20,000 articles (one pair of runs).
 -- depends_on: {{ ref('int_delta_groups') }}, {{ ref('int_delta_facts') }}, {{ ref('stg_etl__sources') }}
 with observations as (
     select * from {{ ref('int_observations') }}
