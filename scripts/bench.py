@@ -77,7 +77,11 @@ def _tree_rss_kb(root: int) -> int:
     elsewhere). /proc/PID/status, not smaps_rollup: reading the proportional set size of a
     3 GB process takes 40 ms of a core, too much to sample beside the refresh."""
     parents: dict[int, int] = {}
-    for name in os.listdir("/proc"):
+    try:
+        names = os.listdir("/proc")
+    except OSError:  # no /proc: the single process's max RSS stands alone
+        return 0
+    for name in names:
         if name.isdigit():
             try:
                 with open(f"/proc/{name}/stat") as fh:
@@ -105,7 +109,8 @@ def _tree_rss_kb(root: int) -> int:
 
 
 class TreeMemory:
-    """Samples ``_tree_rss_kb`` of a process every 50 ms in a thread; ``peak_mb`` the largest."""
+    """Samples ``_tree_rss_kb`` of a process every 50 ms in a thread; ``stop`` returns the
+    largest sample in MB."""
 
     def __init__(self, pid: int):
         self.pid, self.peak_kb = pid, 0
