@@ -79,7 +79,7 @@ docs: $(STAMP)
 test: $(STAMP) lint clients
 	$(BIN)/pytest
 
-# Measurements, not tests. bench: 5, 1,000 and 20,000 articles (about 25 minutes on 2 cores).
+# Measurements, not tests. bench: 5, 1,000 and 20,000 articles (about 10 minutes on 2 cores).
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 

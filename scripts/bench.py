@@ -4,13 +4,15 @@
 
 For each scale (5 = the real seed articles; other sizes = `techhubs synth`):
 - full refresh (cold: a new warehouse folder)
-- peak memory of the full and the +1 % refresh: the larger of the biggest single process
+- peak memory of the full, +1 article and +1 % refreshes: the larger of the biggest single process
   (its max RSS) and all its processes at once (validation forks workers, and a small load
   runs in a forked process; their RSS summed, sampled every 50 ms: an upper bound, as pages
   a fork shares are counted in each process)
 - the floor: the same transforms as plain SQL straight in DuckDB (dbt's compiled SQL of every
   model, run in dependency order against the same staging file, no tests), and the ratios
 - no-op refresh (inputs unchanged; the median of three)
+- refresh after adding one new article (what any small refresh costs at that size; not at 5,
+  where the +1 % refresh is one article), from a copy of the state that is then put back
 - refresh after adding 1 % new articles
 - staging and published file sizes
 - ten typical BI queries on the published file: median and p95 latency
@@ -218,6 +220,39 @@ def query_latencies(published: Path, repeat: int) -> dict[str, tuple[float, floa
     return out
 
 
+def synth(seeds: Path, articles: int) -> None:
+    """Append synthetic articles to ``seeds`` until it holds ``articles`` of them."""
+    subprocess.run(
+        [*TECHHUBS, "synth", "--articles", str(articles), "--out", str(seeds)],
+        cwd=PROJECT,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def one_article_refresh(n: int, seeds: Path, warehouse: Path) -> tuple[float, float, dict]:
+    """A refresh after adding one article, from the warehouse as it is, which is then put back
+    as it was: the +1 % refresh must start from the same state as without this one (an
+    incremental build leaves free blocks in the file, and past the free share the next build
+    is full). The warehouse is copied beside itself and renamed back, so that its path, and
+    with it dbt's partial parse, stays the same; the copies are flushed to disk first, so that
+    writing them out does not run into the measurement."""
+    seeds_one, saved = seeds.with_name("seeds-one"), warehouse.with_name("warehouse-saved")
+    shutil.rmtree(seeds_one, ignore_errors=True)
+    shutil.rmtree(saved, ignore_errors=True)
+    shutil.copytree(seeds, seeds_one)  # copy2 keeps mtimes: the fingerprint reuses its digests
+    synth(seeds_one, n + 1)
+    subprocess.run(["cp", "-a", str(warehouse), str(saved)], check=True)  # hard links stay links
+    os.sync()
+    try:
+        return run_refresh(seeds_one, warehouse)
+    finally:
+        shutil.rmtree(warehouse)
+        saved.rename(warehouse)
+        shutil.rmtree(seeds_one)
+        os.sync()
+
+
 def bench_scale(n: int, workdir: Path, repeat: int) -> dict:
     base = workdir / str(n)
     shutil.rmtree(base, ignore_errors=True)
@@ -225,27 +260,20 @@ def bench_scale(n: int, workdir: Path, repeat: int) -> dict:
     if n == 5:
         shutil.copytree(PROJECT / "seeds", seeds)
     else:
-        subprocess.run(
-            [*TECHHUBS, "synth", "--articles", str(n), "--out", str(seeds)],
-            cwd=PROJECT,
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )
+        synth(seeds, n)
     full_s, full_mb, full = run_refresh(seeds, warehouse)
     floor = floor_seconds(warehouse)
     # the median of three: one sample of a sub-second process is at the mercy of a shared machine
     noops = [run_refresh(seeds, warehouse) for _ in range(3)]
     assert all(r[2]["status"] == "up_to_date" for r in noops), noops
     noop_s = statistics.median(r[0] for r in noops)
+    one_s, one_mb, one = None, 0.0, {}  # at 5 the +1 % refresh is the one-article refresh
+    if n != 5:
+        one_s, one_mb, one = one_article_refresh(n, seeds, warehouse)
     if n == 5:  # one new article: a copy of the smallest seed article's facts under a new id
         shutil.copytree(seeds, base / "seeds-plus", dirs_exist_ok=True)
         seeds_plus = base / "seeds-plus"
-        subprocess.run(
-            [*TECHHUBS, "synth", "--articles", "1", "--out", str(seeds_plus)],
-            cwd=PROJECT,
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )
+        synth(seeds_plus, 1)
         for name in (
             "places.csv",
             "firms.csv",
@@ -257,12 +285,7 @@ def bench_scale(n: int, workdir: Path, repeat: int) -> dict:
             shutil.copy(PROJECT / "seeds" / "reference" / name, seeds_plus / "reference" / name)
         plus_s, plus_mb, plus = run_refresh(seeds_plus, warehouse)
     else:
-        subprocess.run(
-            [*TECHHUBS, "synth", "--articles", str(int(n * 1.01)), "--out", str(seeds)],
-            cwd=PROJECT,
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )
+        synth(seeds, int(n * 1.01))
         plus_s, plus_mb, plus = run_refresh(seeds, warehouse)
     return {
         "articles": n,
@@ -270,9 +293,12 @@ def bench_scale(n: int, workdir: Path, repeat: int) -> dict:
         + full["row_counts"]["fct_firm_presence"],
         "full_s": full_s,
         "full_stages": full["stage_seconds"],
-        "peak_mb": max(full_mb, plus_mb),  # of the full and the +1 % refresh
+        "peak_mb": max(full_mb, one_mb, plus_mb),  # of the full, +1 article and +1 % refresh
         "floor_s": floor,
         "noop_s": noop_s,
+        "one_s": one_s,
+        "one_stages": one.get("stage_seconds", {}),
+        "one_mode": one.get("build_mode"),
         "plus_s": plus_s,
         "plus_stages": plus["stage_seconds"],
         "full_mode": full.get("build_mode"),
@@ -298,19 +324,26 @@ def main() -> None:
         shutil.rmtree(args.workdir, ignore_errors=True)
     print(
         f"{'articles':>9} {'facts':>9} {'full s':>8} {'floor s':>8} {'full/floor':>10} {'dbt/floor':>9} "
-        f"{'no-op s':>8} {'+1% s':>7} {'+1%/full':>8} {'peak MB':>8} {'staging MB':>10} {'published MB':>12}"
+        f"{'no-op s':>8} {'+1 art s':>8} {'+1art/full':>10} {'+1% s':>7} {'+1%/full':>8} "
+        f"{'peak MB':>8} {'staging MB':>10} {'published MB':>12}"
     )
     for r in results:
         dbt_s = r["full_stages"].get("dbt build", 0)
+        one = (
+            f"{r['one_s']:>8.1f} {r['one_s'] / r['full_s']:>10.0%}"
+            if r["one_s"] is not None
+            else f"{'-':>8} {'-':>10}"
+        )
         print(
             f"{r['articles']:>9} {r['facts']:>9} {r['full_s']:>8.1f} {r['floor_s']:>8.2f} "
             f"{r['full_s'] / r['floor_s']:>10.1f} {dbt_s / r['floor_s']:>9.1f} {r['noop_s']:>8.2f} "
-            f"{r['plus_s']:>7.1f} {r['plus_s'] / r['full_s']:>8.0%} {r['peak_mb']:>8.0f} {r['staging_mb']:>10.1f} "
-            f"{r['published_mb']:>12.1f}"
+            f"{one} {r['plus_s']:>7.1f} {r['plus_s'] / r['full_s']:>8.0%} {r['peak_mb']:>8.0f} "
+            f"{r['staging_mb']:>10.1f} {r['published_mb']:>12.1f}"
         )
     print()
     for label, key, mode in (
         ("full", "full_stages", "full_mode"),
+        ("+1 article", "one_stages", "one_mode"),
         ("+1 %", "plus_stages", "plus_mode"),
     ):
         print(
@@ -319,6 +352,7 @@ def main() -> None:
                 f"{r['articles']} ({r[mode]} build): "
                 + ", ".join(f"{k} {v:.1f}" for k, v in r[key].items() if v >= 0.05)
                 for r in results
+                if r[mode] is not None
             )
         )
     print()
