@@ -173,8 +173,8 @@ def _plan_incremental(
 def copy_published(published: Path, built: Path) -> None:
     """Copy the published file to ``built`` and flush the copy to disk. Unflushed, the first
     commit in the copy (prepare's) waits while the filesystem writes the whole file out (0.5 s
-    at 20,000 articles on ext4); flushed here, that happens in the warmup thread, beside the
-    load, outside the GIL."""
+    at 20,000 articles on ext4); flushed here, that happens in the warmup thread, beside
+    validation and the load, outside the GIL."""
     built.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(published, built)
     fd = os.open(built, os.O_RDONLY)
@@ -199,17 +199,16 @@ def full_build_reason(
 
 
 class DbtWarmup:
-    """The dbt stage's work that does not need the new staging, done in a thread while
-    staging is loaded (DuckDB and the disk, mostly outside the GIL): copy the published file
-    for an incremental build, import dbt and parse the project. At 20,000 articles these take
-    about 4 s (copy 0.7 s, import 2.2 s, parse 1.2 s), most of a small refresh's dbt stage
-    before its first model.
+    """The dbt stage's work that does not need the new staging, done in a thread of the
+    refresh while a forked process validates the seeds and loads staging (etl/forked.py):
+    copy the published file for an incremental build, import dbt and parse the project. At
+    20,000 articles these take about 4 s (copy 0.7 s, import 2.2 s, parse 1.2 s); beside
+    validation and the load of one new article, they ended 0.3 s after the load.
 
-    Started only after validation and the load's fork (etl/load.py, ForkedLoad), whose
-    processes are forked: a fork must not copy a thread in the middle of an import.
-    Nothing here decides anything: prepare() still plans
-    the build, and when the parse fails (a broken model), ``manifest`` is None and run_dbt
-    parses again, so dbt reports the error as it would have.
+    Started only after that process is forked: a fork must not copy a thread in the middle
+    of an import. Nothing here decides anything: prepare() still plans the build, and when
+    the parse fails (a broken model), ``manifest`` is None and run_dbt parses again, so dbt
+    reports the error as it would have.
     """
 
     def __init__(self, settings: Settings, built: Path, env: dict[str, str], copy: bool) -> None:
@@ -217,6 +216,7 @@ class DbtWarmup:
         self.copied = False
         self.manifest = None  # dbt's Manifest of the project, when the parse succeeded
         self._copy_done = threading.Event()
+        self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dbt-warmup", daemon=True)
         self._thread.start()
 
@@ -233,6 +233,8 @@ class DbtWarmup:
             from dbt.cli.main import dbtRunner
             from dbt.contracts.graph.manifest import Manifest
 
+            if self._cancelled.is_set():
+                return
             with _env({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **self.env}):
                 try:
                     # manifest.json is written by the build (0.2 s at 20,000 articles)
@@ -248,6 +250,11 @@ class DbtWarmup:
         """Until the copy is made (or failed): prepare() may then plan the build while dbt
         still parses (the parse opens no database)."""
         self._copy_done.wait()
+        return self
+
+    def cancel(self) -> DbtWarmup:
+        """The refresh failed: no parse, if it has not begun (an import cannot be stopped)."""
+        self._cancelled.set()
         return self
 
     def wait(self) -> DbtWarmup:

@@ -16,16 +16,9 @@ evidence and facts are left as they are, and only the other sources' are compare
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import hashlib
 import json
-import multiprocessing as mp
-import os
-import pickle
-import signal
-import sys
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -444,104 +437,3 @@ def load_corpus(
     finally:
         engine.dispose()
     return result
-
-
-# A load of at most this many fact and evidence rows runs in a forked process (ForkedLoad).
-APART_MAX_ROWS = 200_000
-
-
-class LoadFailed(RuntimeError):
-    """The forked load failed with an error that could not be sent back as it was."""
-
-
-def fits_apart(corpus: Corpus) -> bool:
-    """Whether ``ForkedLoad`` may run this corpus's load: a small one (a refresh of a few
-    changed files), on a system that forks. A big one stays in this process: the forked
-    copy would write every row it reads (reference counts) and hold a second copy of
-    gigabytes of validated rows."""
-    rows = sum(len(getattr(corpus, a)) for a in ("numbers", "relations", "statements", "evidence"))
-    return rows <= APART_MAX_ROWS and "fork" in mp.get_all_start_methods()
-
-
-class ForkedLoad:
-    """``load_corpus`` (consuming) in a forked process, started as it is made; ``result()``
-    waits for it. Make it before any thread starts: a fork copies no thread but this one, and
-    a lock another thread holds (an import's) would stay held in the child.
-
-    Why: the load is DuckDB's work and Python's (DataFrames, statements), and dbt's import and
-    parse run beside it in a thread of the refresh (etl/build.py, DbtWarmup). In one process
-    they share one GIL: at 20,000 articles a load of 1 % new articles took 1.8 s alone and
-    4-5 s beside dbt's import, which itself then ended 2-3 s after the load. The child has a
-    GIL of its own. It dies with the refresh (PR_SET_PDEATHSIG on Linux), so a killed
-    refresh leaves no load behind: its transaction is gone with it, as in one process."""
-
-    def __init__(self, staging_path: Path, corpus: Corpus, run_id: str, fingerprint: str):
-        ctx = mp.get_context("fork")
-        self._receive, send = ctx.Pipe(duplex=False)
-        for stream in (sys.stdout, sys.stderr):  # the child must not write them out again
-            stream.flush()
-        self._process = ctx.Process(
-            target=_load_in_child,
-            args=(send, os.getpid(), staging_path, corpus, run_id, fingerprint),
-            name="techhubs-load",
-            daemon=True,
-        )
-        self._process.start()
-        send.close()
-
-    def result(self) -> LoadResult:
-        try:
-            outcome, value, text = self._receive.recv()
-        except EOFError:
-            self._process.join()
-            raise LoadFailed(
-                f"the load process ended without a result (exit code {self._process.exitcode});"
-                " staging is unchanged"
-            ) from None
-        finally:
-            self._receive.close()
-        self._process.join()
-        if outcome == "ok":
-            return value
-        try:
-            error = pickle.loads(value) if value is not None else None
-        except Exception:  # noqa: BLE001 - an error that does not unpickle: its text
-            error = None
-        if not isinstance(error, BaseException):
-            raise LoadFailed(text)
-        error.add_note(f"in the load process:\n{text}")
-        raise error
-
-    def stop(self) -> None:
-        """End the load if it still runs (the refresh failed before its result): its
-        transaction is rolled back with it, and nothing writes staging after the refresh."""
-        if self._process.is_alive():
-            self._process.kill()
-        self._process.join()
-
-
-def _die_with_parent(parent: int) -> None:
-    """Linux: the kernel kills this process when the refresh that forked it dies."""
-    with contextlib.suppress(Exception):  # not Linux: no such call
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # it died before the call
-        os._exit(1)
-
-
-def _load_in_child(
-    send: Any, parent: int, staging_path: Path, corpus: Corpus, run_id: str, fingerprint: str
-) -> None:
-    _die_with_parent(parent)
-    try:
-        result = load_corpus(staging_path, corpus, run_id, fingerprint, consume=True)
-    except BaseException as exc:  # noqa: BLE001 - sent to the refresh, which raises it
-        text = "".join(traceback.format_exception(exc))
-        try:
-            value = pickle.dumps(exc)
-        except Exception:  # noqa: BLE001 - not picklable: its text only
-            value = None
-        send.send(("error", value, f"{type(exc).__name__}: {exc}\n{text}"))
-    else:
-        send.send(("ok", result, ""))
-    finally:
-        send.close()

@@ -34,6 +34,9 @@ class ValidationFailed(Exception):
         self.root = root
         super().__init__(self.render())
 
+    def __reduce__(self):  # sent from a forked process (etl/forked.py) with its problems
+        return (type(self), (self.problems, self.root))
+
     def render(self) -> str:
         lines = [p.render(self.root) for p in self.problems]
         return f"{len(self.problems)} problem(s) in the seeds; nothing was loaded:\n" + "\n".join(

@@ -20,7 +20,7 @@ from typing import Any
 
 import filelock
 
-from . import build, publish
+from . import build, forked, publish
 from .faults import pause_point
 from .fingerprint import SeedDigests, input_fingerprint, transform_key
 from .problems import ValidationFailed
@@ -152,6 +152,47 @@ def rollback(settings: Settings, target: str | None = None) -> RunRecord:
     return record
 
 
+def validate_and_load(
+    emit: forked.Emit,
+    settings: Settings,
+    full: bool,
+    seed_digests: SeedDigests,
+    run_id: str,
+    fingerprint: str,
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Validate the seeds, migrate staging and load it in one transaction (etl/load.py);
+    return staging's row counts and the load's changes. Run in a forked process by refresh();
+    ``emit(stage, message, new_stage)`` says what it does (``new_stage``: it enters ``stage``).
+
+    Imported here: pandas, SQLAlchemy and Alembic take most of a second to import, and a
+    refresh with nothing to do has stopped before this is called; and the refresh's own
+    process, which runs dbt, then never imports them."""
+    from . import load, migrate
+    from .validate import validate_seeds
+
+    prior = None if full else load.StagingPrior.open(settings.staging_path)
+    try:
+        corpus = validate_seeds(
+            settings.seeds_dir, settings.validation_cache_dir, prior, seed_digests
+        )
+    finally:
+        if prior is not None:
+            prior.close()  # before the load opens staging for writing
+    c, st = corpus.counts(), corpus.stats
+    emit(
+        "validate",
+        f"{c['sources']} articles, all valid: {st['files_in_staging']} facts files unchanged "
+        f"since loaded; of the others, {c['numbers']} numbers, {c['relations']} relations and "
+        f"{c['statements']} statements ({st['files_checked']} files checked, "
+        f"{st['files_from_cache']} from the validation cache)",
+    )
+    emit("migrate", "alembic upgrade head on staging", True)
+    migrate.upgrade(settings.staging_path, settings.project_dir / "migrations")
+    emit("load", "loading staging in one transaction", True)
+    loaded = load.load_corpus(settings.staging_path, corpus, run_id, fingerprint, consume=True)
+    return loaded.row_counts, loaded.changes
+
+
 def refresh(
     settings: Settings, force: bool = False, progress: Progress | None = None, full: bool = False
 ) -> RunRecord:
@@ -183,7 +224,7 @@ def refresh(
         return record
     build_dir = build.build_dir_for(settings, record.run_id)
     warmup: build.DbtWarmup | None = None
-    apart = None  # a load in a forked process (etl/load.py, ForkedLoad)
+    apart: forked.Forked | None = None  # validation and the load, in a forked process
     stage_start = time.monotonic()
 
     def enter(stage: str, message: str = "") -> None:
@@ -210,46 +251,21 @@ def refresh(
 
         build.check_storage_version(settings.storage_version)
         enter("validate", f"checking facts in {settings.seeds_dir} against their articles")
-        # Imported here, not at the top: pandas, SQLAlchemy and Alembic take most of a second to
-        # import, and a refresh with nothing to do has stopped before this point.
-        from . import load, migrate
-        from .validate import validate_seeds
-
-        prior = None if full else load.StagingPrior.open(settings.staging_path)
-        try:
-            corpus = validate_seeds(
-                settings.seeds_dir, settings.validation_cache_dir, prior, seed_digests
-            )
-        finally:
-            if prior is not None:
-                prior.close()  # before the load opens staging for writing
-        c, st = corpus.counts(), corpus.stats
-        say(
-            "validate",
-            f"{c['sources']} articles, all valid: {st['files_in_staging']} facts files unchanged "
-            f"since loaded; of the others, {c['numbers']} numbers, {c['relations']} relations and "
-            f"{c['statements']} statements ({st['files_checked']} files checked, "
-            f"{st['files_from_cache']} from the validation cache)",
-        )
-
-        enter("migrate", "alembic upgrade head on staging")
-        migrate.upgrade(settings.staging_path, settings.project_dir / "migrations")
-
-        enter("load", "loading staging in one transaction")
-        # A small load runs in a forked process (load.ForkedLoad: its own GIL), forked before
-        # the warmup's thread starts; a big one in this one.
-        apart = (
-            load.ForkedLoad(settings.staging_path, corpus, record.run_id, record.fingerprint)
-            if load.fits_apart(corpus)
-            else None
-        )
-        # While staging loads, a thread copies the published file (for an incremental
-        # build) and has dbt parse the project (etl/build.py, DbtWarmup).
         built = build.build_path_for(settings, record.run_id)
         record.transform_key = transform_key(settings)
         published_key = published_transform_key(settings)
         may_copy = (
             build.full_build_reason(settings, record.transform_key, published_key, full) is None
+        )
+        # Validation, migration and the load need the facts in memory: they run in a forked
+        # process (etl/forked.py: its own GIL; the rows go with it), forked before the
+        # warmup's thread starts. Beside them, this process copies the published file (for an
+        # incremental build) and has dbt parse the project (etl/build.py, DbtWarmup).
+        args = (settings, full, seed_digests, record.run_id, record.fingerprint)
+        apart = (
+            forked.Forked(validate_and_load, *args, name="validation and load")
+            if forked.can_fork()
+            else None
         )
         warmup = build.DbtWarmup(
             settings,
@@ -263,16 +279,14 @@ def refresh(
             ),
             copy=may_copy,
         )
-        loaded = (
-            apart.result()
-            if apart is not None
-            else load.load_corpus(
-                settings.staging_path, corpus, record.run_id, record.fingerprint, consume=True
-            )
+
+        def on_message(stage: str, message: str, new_stage: bool = False) -> None:
+            (enter if new_stage else say)(stage, message)
+
+        record.staging_counts, record.changes = (
+            apart.result(on_message) if apart is not None else validate_and_load(on_message, *args)
         )
-        record.staging_counts, record.changes = loaded.row_counts, loaded.changes
-        del corpus  # the validated rows are in staging now; free them before dbt runs
-        say("load", "facts: " + ", ".join(f"{v} {k}" for k, v in loaded.changes.items()))
+        say("load", "facts: " + ", ".join(f"{v} {k}" for k, v in record.changes.items()))
 
         enter("dbt build", "dbt build (models, unit tests, data tests) into a new file")
         # planning reads the copy and staging (DuckDB, outside the GIL) while dbt may still parse
@@ -346,6 +360,8 @@ def refresh(
             if apart is not None:
                 apart.stop()
             if warmup is not None:
+                if record.status != "success":
+                    warmup.cancel()
                 warmup.wait()  # it may be writing into build_dir
             shutil.rmtree(build_dir, ignore_errors=True)
             if record.finished_at is None:

@@ -5,9 +5,9 @@
 For each scale (5 = the real seed articles; other sizes = `techhubs synth`):
 - full refresh (cold: a new warehouse folder)
 - peak memory of the full, +1 article and +1 % refreshes: the larger of the biggest single process
-  (its max RSS) and all its processes at once (validation forks workers, and a small load
-  runs in a forked process; their RSS summed, sampled every 50 ms: an upper bound, as pages
-  a fork shares are counted in each process)
+  (its max RSS) and all its processes at once (validation and the load run in a forked
+  process, which forks validation's workers; their RSS summed, sampled every 50 ms: an upper
+  bound, as pages a fork shares are counted in each process)
 - the floor: the same transforms as plain SQL straight in DuckDB (dbt's compiled SQL of every
   model, run in dependency order against the same staging file, no tests), and the ratios
 - no-op refresh (inputs unchanged; the median of three)

@@ -57,6 +57,27 @@ def test_the_warmup_says_when_its_copy_is_made_or_failed(tmp_path):
         assert warmup.wait().manifest is not None  # the parse goes on, and succeeds
 
 
+def test_a_warmup_cancelled_before_its_parse_does_not_parse(tmp_path):
+    """A refresh that fails (invalid seeds) cancels the warmup, then waits for it: the copy
+    is made (and removed with the build folder), but dbt does not parse the project."""
+    from etl.build import DbtWarmup, build_path_for, dbt_env
+
+    class CancelledAtOnce(DbtWarmup):  # cancelled before the thread reaches the parse
+        def _run(self) -> None:
+            self.cancel()
+            super()._run()
+
+    settings = Settings(warehouse_dir=tmp_path / "wh")
+    settings.warehouse_dir.mkdir()
+    settings.published_path.write_bytes(b"published")
+    built = build_path_for(settings, "run")
+    env = dbt_env(settings, built, "run", "fp", "incremental")
+    warmup = CancelledAtOnce(settings, built, env, copy=True).wait()
+    assert warmup.copied and built.read_bytes() == b"published"
+    assert warmup.manifest is None
+    assert not (settings.dbt_log_dir / "dbt.log").exists()  # dbt never ran
+
+
 def test_marts_changed_by_dml_and_comments_commit_side_by_side(tmp_path):
     """Why an incremental build lets its marts run without dbt-duckdb's foreign key lock
     (etl/build.py, _marts_side_by_side): the statements of macros/incremental.sql, in two

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import duckdb
 import pytest
@@ -150,55 +149,3 @@ def test_replaced_tables_end_up_equal_to_the_corpus(staging, seeds_copy):
     load.load_corpus(staging, corpus, "run-2", "fp")
     assert table_rows(staging, "fact_evidence") == expected
     assert len(expected) == 72 and any(r[columns.index("facts_line")] == 999 for r in expected)
-
-
-def test_a_load_in_a_forked_process_equals_one_in_this_process(tmp_path, seeds_copy):
-    here, apart = tmp_path / "here.duckdb", tmp_path / "apart.duckdb"
-    migrate.upgrade(here)
-    migrate.upgrade(apart)
-    corpus = validate_seeds(seeds_copy)
-    assert load.fits_apart(corpus)
-    expected = load.load_corpus(here, validate_seeds(seeds_copy), "run-1", "fp")
-    forked = load.ForkedLoad(apart, corpus, "run-1", "fp")
-    result = forked.result()
-    assert result.changes == expected.changes and result.row_counts == expected.row_counts
-    assert len(corpus.numbers) == 44  # the child consumed its own copy of the rows
-    for table in load.DATA_TABLES:
-        assert table_rows(apart, table) == table_rows(here, table), table
-
-
-def test_a_failed_forked_load_raises_its_error_and_changes_nothing(staging, seeds_copy):
-    load.load_corpus(staging, validate_seeds(seeds_copy), "run-1", "fp")
-    before = {t: table_rows(staging, t) for t in load.DATA_TABLES + ["etl_run"]}
-    corpus = validate_seeds(seeds_copy)
-    corpus.evidence.append({**corpus.evidence[0], "quote": corpus.evidence[0]["quote"] + " again"})
-    corpus.numbers[0] = {**corpus.numbers[0], "content_hash": "changed"}
-    with pytest.raises(Exception, match="(?i)constraint|duplicate") as raised:
-        load.ForkedLoad(staging, corpus, "run-2", "fp").result()
-    assert any("in the load process" in n for n in getattr(raised.value, "__notes__", []))
-    assert {t: table_rows(staging, t) for t in load.DATA_TABLES + ["etl_run"]} == before
-
-
-def test_a_big_load_stays_in_this_process(seeds_copy, monkeypatch):
-    corpus = validate_seeds(seeds_copy)
-    assert load.fits_apart(corpus)
-    monkeypatch.setattr(load, "APART_MAX_ROWS", len(corpus.numbers) - 1)
-    assert not load.fits_apart(corpus)
-
-
-def test_a_forked_load_stopped_before_its_result_leaves_staging_as_it_was(
-    staging, seeds_copy, monkeypatch
-):
-    """What a refresh that fails while the load runs does (ForkedLoad.stop): the child is
-    killed inside its transaction (the pause point before commit), which DuckDB rolls back."""
-    before = {t: table_rows(staging, t) for t in load.DATA_TABLES}
-    monkeypatch.setenv("TECHHUBS_PAUSE_AT", "load-transaction")
-    forked = load.ForkedLoad(staging, validate_seeds(seeds_copy), "run-1", "fp")
-    paused = staging.parent / ".paused-load-transaction"
-    for _ in range(600):
-        if paused.exists():
-            break
-        time.sleep(0.05)
-    assert paused.exists()
-    forked.stop()
-    assert {t: table_rows(staging, t) for t in load.DATA_TABLES} == before
