@@ -16,6 +16,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -29,7 +30,10 @@ class ForkFailed(RuntimeError):
 
 
 def can_fork() -> bool:
-    return "fork" in mp.get_all_start_methods()
+    """Whether ``Forked`` may run here: a system that forks, and no other thread in this
+    process (a fork copies only the calling thread; a lock another thread holds would stay
+    held in the child). Otherwise the caller runs the work in this process."""
+    return "fork" in mp.get_all_start_methods() and threading.active_count() == 1
 
 
 class Forked:
@@ -43,17 +47,23 @@ class Forked:
     (PR_SET_PDEATHSIG on Linux), so a killed refresh leaves nothing running, and an open
     transaction of the child's is gone with it, as in one process."""
 
-    def __init__(self, target: Callable[..., Any], *args: Any, name: str) -> None:
+    def __init__(
+        self, target: Callable[..., Any], *args: Any, name: str, close_fds: tuple[int, ...] = ()
+    ) -> None:
+        """``close_fds``: descriptors the child closes first (the refresh's lock: with flock,
+        the parent's descriptor still holds it, and the child's workers do not inherit it)."""
         ctx = mp.get_context("fork")
         self.name = name
         self._receive, send = ctx.Pipe(duplex=False)
         for stream in (sys.stdout, sys.stderr):  # the child must not write them out again
             stream.flush()
         self._process = ctx.Process(
-            target=_run_in_child, args=(send, os.getpid(), target, args), name=name
+            target=_run_in_child, args=(send, os.getpid(), close_fds, target, args), name=name
         )
-        self._process.start()
-        send.close()
+        try:
+            self._process.start()
+        finally:
+            send.close()
 
     def result(self, on_message: Emit | None = None) -> Any:
         try:
@@ -79,7 +89,9 @@ class Forked:
             error = pickle.loads(value) if value is not None else None
         except Exception:  # noqa: BLE001 - an error that does not unpickle: its text
             error = None
-        if not isinstance(error, BaseException):
+        # not KeyboardInterrupt or SystemExit: those stop the child, and say nothing of the
+        # work; raised here, they would skip the refresh's record of its failure
+        if not isinstance(error, Exception):
             raise ForkFailed(f"in the {self.name} process: {text}")
         error.add_note(f"in the {self.name} process:\n{text}")
         raise error
@@ -100,8 +112,13 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _run_in_child(send: Any, parent: int, target: Callable[..., Any], args: tuple) -> None:
+def _run_in_child(
+    send: Any, parent: int, close_fds: tuple[int, ...], target: Callable[..., Any], args: tuple
+) -> None:
     _die_with_parent(parent)
+    for fd in close_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     try:
         value = target(lambda *message: send.send(("message", message)), *args)
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it

@@ -152,6 +152,13 @@ def rollback(settings: Settings, target: str | None = None) -> RunRecord:
     return record
 
 
+def _lock_fds(lock: filelock.BaseFileLock) -> tuple[int, ...]:
+    """The held lock's file descriptor, for a forked child to close (none if filelock keeps
+    it elsewhere: the child then holds it too, and dies with the refresh)."""
+    fd = getattr(getattr(lock, "_context", None), "lock_file_fd", None)
+    return (fd,) if isinstance(fd, int) else ()
+
+
 def validate_and_load(
     emit: forked.Emit,
     settings: Settings,
@@ -263,7 +270,9 @@ def refresh(
         # incremental build) and has dbt parse the project (etl/build.py, DbtWarmup).
         args = (settings, full, seed_digests, record.run_id, record.fingerprint)
         apart = (
-            forked.Forked(validate_and_load, *args, name="validation and load")
+            forked.Forked(
+                validate_and_load, *args, name="validation and load", close_fds=_lock_fds(lock)
+            )
             if forked.can_fork()
             else None
         )

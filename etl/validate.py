@@ -1172,7 +1172,8 @@ class _Validator:
 # Below this, forking costs more than it saves. In a refresh, dbt's warmup takes a core for
 # its first 3-4 s (etl/build.py, DbtWarmup): at 20,000 articles, beside a process that kept a
 # core busy, 200 new files took 2.35-2.50 s here against 2.68-2.95 s in workers; 400 took
-# 3.28 s against 3.23 s.
+# 3.28 s against 3.23 s. (`techhubs validate`, with nothing beside it, is slower for 200-399
+# changed files than with workers: at 400, 3.10 s against 2.65 s.)
 PARALLEL_MIN_FILES = 400
 _ACTIVE: _Validator | None = None  # the validator forked workers inherit
 

@@ -335,14 +335,14 @@ def main() -> None:
     for r in results:
         dbt_s = r["full_stages"].get("dbt build", 0)
         one = (
-            f"{r['one_s']:>8.1f} {r['one_s'] / r['full_s']:>10.0%}"
+            f"{r['one_s']:>8.1f} {r['one_s'] / r['full_s']:>10.1%}"
             if r["one_s"] is not None
             else f"{'-':>8} {'-':>10}"
         )
         print(
             f"{r['articles']:>9} {r['facts']:>9} {r['full_s']:>8.1f} {r['floor_s']:>8.2f} "
             f"{r['full_s'] / r['floor_s']:>10.1f} {dbt_s / r['floor_s']:>9.1f} {r['noop_s']:>8.2f} "
-            f"{one} {r['plus_s']:>7.1f} {r['plus_s'] / r['full_s']:>8.0%} {r['peak_mb']:>8.0f} "
+            f"{one} {r['plus_s']:>7.1f} {r['plus_s'] / r['full_s']:>8.1%} {r['peak_mb']:>8.0f} "
             f"{r['staging_mb']:>10.1f} {r['published_mb']:>12.1f}"
         )
     print()

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import load, migrate
+from etl import forked, load, migrate
 from etl.publish import history, published_fingerprint
 from etl.refresh import EXIT_LOCKED, EXIT_UNEXPECTED, read_runs, refresh, rollback
 from etl.settings import PROJECT_DIR, Settings
@@ -123,6 +123,28 @@ def test_sigkill_leaves_everything_and_next_refresh_recovers(warehouse_copy, poi
         "select notes from fct_metric_observation where fact_id = 'sichuan-iot-companies-2021'"
     )
     assert notes.fetchone()[0] == f"marker-{point}"
+    con.close()
+
+
+def test_a_refresh_without_fork_validates_and_loads_in_its_own_process(warehouse_copy, monkeypatch):
+    """Where fork is not to be had (another system, or a thread running): the same steps in
+    the refresh's process, with the same record."""
+
+    def no_fork(*args, **kwargs):
+        raise AssertionError("forked although can_fork() said no")
+
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+    monkeypatch.setattr(forked.Forked, "__init__", no_fork)
+    set_marker(warehouse_copy.seeds_dir, "no-fork")
+    record = refresh(warehouse_copy)
+    assert record.status == "success", record.error
+    assert {"validate", "migrate", "load", "dbt build"} <= set(record.stage_seconds)
+    assert record.changes["changed"] == 2 and record.staging_counts["fact_number"] == 44
+    con = duckdb.connect(str(warehouse_copy.published_path), read_only=True)
+    notes = con.execute(
+        "select notes from fct_metric_observation where fact_id = 'sichuan-iot-companies-2021'"
+    )
+    assert notes.fetchone()[0] == "marker-no-fork"
     con.close()
 
 

@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 import duckdb
+import filelock
 import pytest
 
 from etl import forked, load, migrate
 from etl.fingerprint import SeedDigests
 from etl.problems import ValidationFailed
-from etl.refresh import validate_and_load
+from etl.refresh import _lock_fds, validate_and_load
 from etl.settings import PROJECT_DIR, Settings
 from etl.validate import validate_seeds
 from tests.helpers import edit
@@ -139,13 +140,48 @@ def test_a_load_stopped_before_its_result_leaves_staging_as_it_was(
     assert {t: table_rows(settings.staging_path, t) for t in load.DATA_TABLES} == before
 
 
+def test_an_interrupt_in_the_child_comes_back_as_a_failure_not_as_an_interrupt():
+    """KeyboardInterrupt or SystemExit raised here would skip the refresh's record of its
+    failure (it catches Exception)."""
+    for stop in (KeyboardInterrupt(), SystemExit(0)):
+
+        def stops(emit, stop=stop):
+            raise stop
+
+        with pytest.raises(forked.ForkFailed, match=type(stop).__name__):
+            forked.Forked(stops, name="test").result()
+
+
+def test_the_child_closes_the_lock_the_parent_still_holds(tmp_path):
+    lock = filelock.FileLock(str(tmp_path / ".refresh.lock"))
+    with lock:
+        (fd,) = _lock_fds(lock)
+
+        def look(emit):
+            try:
+                os.fstat(fd)
+            except OSError:
+                closed = True
+            else:
+                closed = False
+            try:  # a new lock on the same file, from the child: the parent still holds it
+                filelock.FileLock(str(tmp_path / ".refresh.lock"), timeout=0).acquire()
+            except filelock.Timeout:
+                return closed, "held"
+            return closed, "free"
+
+        assert forked.Forked(look, name="test", close_fds=(fd,)).result() == (True, "held")
+        assert lock.is_locked and os.fstat(fd)  # the parent's descriptor is untouched
+
+
 PARENT = textwrap.dedent("""
     import os, sys, time
     from pathlib import Path
     from etl import forked
 
     def sleeps(emit, out):
-        Path(out).write_text(str(os.getpid()))
+        Path(out + ".tmp").write_text(str(os.getpid()))
+        os.replace(out + ".tmp", out)  # whole, or not there
         time.sleep(120)
 
     child = forked.Forked(sleeps, sys.argv[1], name="sleeper")
