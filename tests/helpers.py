@@ -29,3 +29,14 @@ def copy_project(dest: Path) -> Path:
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def table_rows(path: Path, table: str) -> list:
+    """Every row of a table in a DuckDB file, sorted (opened read-only, then closed)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(f"select * from {table} order by all").fetchall()
+    finally:
+        con.close()

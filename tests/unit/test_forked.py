@@ -11,7 +11,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import duckdb
 import filelock
 import pytest
 
@@ -21,17 +20,9 @@ from etl.problems import ValidationFailed
 from etl.refresh import _lock_fds, validate_and_load
 from etl.settings import PROJECT_DIR, Settings
 from etl.validate import validate_seeds
-from tests.helpers import edit
+from tests.helpers import edit, table_rows
 
 pytestmark = pytest.mark.skipif(not forked.can_fork(), reason="this system does not fork")
-
-
-def table_rows(path: Path, table: str) -> list:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(f"select * from {table} order by all").fetchall()
-    finally:
-        con.close()
 
 
 def wait_for(path: Path, timeout: float = 60) -> None:

@@ -9,15 +9,7 @@ import pytest
 
 from etl import load, migrate
 from etl.validate import validate_seeds
-from tests.helpers import edit
-
-
-def table_rows(path, table):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(f"select * from {table} order by all").fetchall()
-    finally:
-        con.close()
+from tests.helpers import edit, table_rows
 
 
 @pytest.fixture
