@@ -8,6 +8,9 @@ stays in ``fact_revision``, a removed fact (one no source states any more) is ma
 removed. Rows go in as bulk inserts from DataFrames (no row-by-row ORM inserts), so a
 million facts load in seconds. Loading the same seeds twice changes no data row.
 
+The facts are staged first (temporary tables), so that with ``consume`` Python's copy of them,
+most of a large corpus's memory, is freed and handed back to the system before the rest loads.
+
 The corpus of a refresh holds only the facts of changed files: the sources in
 ``corpus.carried`` were loaded under the same key before (``loaded_source``), so their
 evidence and facts are left as they are, and only the other sources' are compared.
@@ -16,6 +19,7 @@ evidence and facts are left as they are, and only the other sources' are compare
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
 import hashlib
 import json
@@ -176,24 +180,35 @@ def _replace(
     conn.exec_driver_sql("drop table incoming_rows")
 
 
+def _fact_columns(model: type[s.Base]) -> list[str]:
+    return [c.name for c in model.__table__.columns if c.name != "revision"]
+
+
+def _incoming(kind: str) -> str:
+    """The temp table that holds the incoming facts of one kind until they are compared."""
+    return f"incoming_{kind}_facts"
+
+
+def _give_back_memory() -> None:
+    """Hand the memory of freed rows back to the system: glibc keeps freed blocks for the
+    process otherwise, and DuckDB allocates its own. Without glibc, nothing."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def _load_facts(
-    conn: sa.Connection,
-    model: type[s.Base],
-    rows: list[dict[str, Any]],
-    kind: str,
-    run_id: str,
-    result: LoadResult,
+    conn: sa.Connection, model: type[s.Base], kind: str, run_id: str, result: LoadResult
 ) -> None:
-    """Compare incoming facts with staging by content hash and apply the difference, set-based.
+    """Compare the incoming facts (staged in ``_incoming(kind)``) with staging by content hash
+    and apply the difference, set-based.
 
     Runs after the evidence is replaced. The facts compared are the incoming ones and those no
     source states any more (removed); any other fact in staging is stated by a carried source
     and stays unchanged."""
     table = model.__table__
-    columns = [c.name for c in table.columns if c.name != "revision"]
+    columns = _fact_columns(model)
     t = f'"{table.name}"'
-    _stage_incoming(conn, "incoming_facts", table.name, columns, rows)
-    del rows  # with consume, the last reference: free it before the diff runs
+    conn.exec_driver_sql(f"alter table {_incoming(kind)} rename to incoming_facts")
     conn.exec_driver_sql(f"""
         create or replace temp table fact_changes as
         with compared as (
@@ -391,6 +406,16 @@ def load_corpus(
             _bulk_insert(
                 conn, "carried_sources", ["source_id"], [{"source_id": c} for c in corpus.carried]
             )
+            # The facts go into DuckDB first, while it holds little: with consume, Python's
+            # copy of them (most of the corpus) is then freed before the rest is loaded.
+            for model, attr, kind in FACT_TABLES:
+                rows = taken(attr)
+                _stage_incoming(
+                    conn, _incoming(kind), model.__tablename__, _fact_columns(model), rows
+                )
+                del rows
+                if consume:
+                    _give_back_memory()
             for model, attr in REPLACED:
                 columns = [c.name for c in model.__table__.columns]
                 rows = taken(attr)
@@ -398,8 +423,10 @@ def load_corpus(
                 as_staged = SOURCE_AS_STAGED if model is s.Source else None
                 _replace(conn, model.__tablename__, columns, rows, scope, as_staged)
                 del rows
-            for model, attr, kind in FACT_TABLES:
-                _load_facts(conn, model, taken(attr), kind, run_id, result)
+                if consume and model is s.FactEvidence:
+                    _give_back_memory()
+            for model, _, kind in FACT_TABLES:
+                _load_facts(conn, model, kind, run_id, result)
             # carried sources keep their row (and the run that loaded them); the others' are new
             conn.exec_driver_sql(f"delete from loaded_source where {NOT_CARRIED}")
             _bulk_insert(
