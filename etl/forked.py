@@ -82,9 +82,9 @@ class Forked:
         finally:
             self._receive.close()
         self._process.join()
-        value, text = rest
         if kind == "ok":
-            return value
+            return rest[0]
+        value, summary, trace = rest
         try:
             error = pickle.loads(value) if value is not None else None
         except Exception:  # noqa: BLE001 - an error that does not unpickle: its text
@@ -92,8 +92,9 @@ class Forked:
         # not KeyboardInterrupt or SystemExit: those stop the child, and say nothing of the
         # work; raised here, they would skip the refresh's record of its failure
         if not isinstance(error, Exception):
-            raise ForkFailed(f"in the {self.name} process: {text}")
-        error.add_note(f"in the {self.name} process:\n{text}")
+            error = ForkFailed(f"in the {self.name} process: {summary}")
+        # where it happened, once: the traceback ends with the error's own line
+        error.add_note(f"in the {self.name} process:\n{trace.rstrip()}")
         raise error
 
     def stop(self) -> None:
@@ -122,13 +123,13 @@ def _run_in_child(
     try:
         value = target(lambda *message: send.send(("message", message)), *args)
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
-        text = "".join(traceback.format_exception(exc))
+        trace = "".join(traceback.format_exception(exc))
         try:
             pickled = pickle.dumps(exc)
         except Exception:  # noqa: BLE001 - not picklable: its text only
             pickled = None
-        send.send(("error", pickled, f"{type(exc).__name__}: {exc}\n{text}"))
+        send.send(("error", pickled, f"{type(exc).__name__}: {exc}", trace))
     else:
-        send.send(("ok", value, ""))
+        send.send(("ok", value))
     finally:
         send.close()

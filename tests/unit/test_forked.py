@@ -99,8 +99,28 @@ def test_an_error_that_cannot_come_back_as_it_was_comes_back_as_its_text():
     def fails(emit):
         raise Unpicklable("this", "that")
 
-    with pytest.raises(forked.ForkFailed, match="Unpicklable: this and that"):
+    with pytest.raises(forked.ForkFailed, match="Unpicklable: this and that") as raised:
         forked.Forked(fails, name="test").result()
+    assert "in fails" in raised.value.__notes__[0]  # and where it was raised
+
+
+def _raises_deep(emit):
+    def inner():
+        raise ValueError("staging is broken")
+
+    inner()
+
+
+def test_the_childs_error_is_said_once_with_its_traceback_once():
+    """The refresh records the error and its traceback with the note: the child's traceback
+    comes once, and the error's line once in it (it came twice, and its line four times)."""
+    with pytest.raises(ValueError, match="staging is broken") as raised:
+        forked.Forked(_raises_deep, name="test").result()
+    (note,) = raised.value.__notes__
+    assert note.startswith("in the test process:\nTraceback (most recent call last):")
+    assert note.count("Traceback (most recent call last)") == 1
+    assert note.count("ValueError: staging is broken") == 1
+    assert "in inner" in note and note.endswith("ValueError: staging is broken")
 
 
 def test_a_child_that_dies_without_a_result_is_reported():
