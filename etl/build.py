@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .faults import pause_point
 from .settings import DB_NAME, Settings, package_version
 
 # Schemas of dbt's inner layers (views over the staging file) and of an incremental build's
@@ -233,6 +234,7 @@ class DbtWarmup:
             from dbt.cli.main import dbtRunner
             from dbt.contracts.graph.manifest import Manifest
 
+            pause_point("dbt-parse", self.settings.warehouse_dir)
             if self._cancelled.is_set():
                 return
             with _env({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **self.env}):

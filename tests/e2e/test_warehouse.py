@@ -397,3 +397,22 @@ def test_changed_fact_is_published_and_revision_kept(warehouse_copy):
     assert proc.stdout.split() == ["up_to_date", "False"], proc.stderr
     again = refresh(warehouse_copy)
     assert again.status == "up_to_date" and again.exit_code == 0
+
+
+@pytest.mark.parametrize("cancels", [True, False])
+def test_a_refresh_of_invalid_seeds_cancels_dbts_parse(tmp_path, seeds_copy, monkeypatch, cancels):
+    """dbt's warmup (etl/build.py) is held before its parse until validation has failed;
+    the refresh then cancels it, so dbt never runs. Without the cancel (the control), the
+    held warmup goes on and parses: this test would see it."""
+    from etl.build import DbtWarmup
+
+    edit(seeds_copy, "facts/inland-innovation-2022.yml", "numbers:\n", "numbers:\n  - [unclosed\n")
+    settings = Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh")
+    monkeypatch.setenv("TECHHUBS_PAUSE_AT", "dbt-parse")
+    monkeypatch.setenv("TECHHUBS_PAUSE_SECONDS", "5")  # validation fails well before
+    if not cancels:
+        monkeypatch.setattr(DbtWarmup, "cancel", lambda self: self)
+    record = refresh(settings)
+    assert record.exit_code == EXIT_INVALID_INPUT and record.stage == "validate"
+    assert (settings.warehouse_dir / ".paused-dbt-parse").exists()  # it was held there
+    assert (settings.dbt_log_dir / "dbt.log").exists() is not cancels  # dbt ran, or not
