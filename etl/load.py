@@ -414,8 +414,8 @@ def load_corpus(
                     conn, _incoming(kind), model.__tablename__, _fact_columns(model), rows
                 )
                 del rows
-                if consume:
-                    _give_back_memory()
+            if consume:
+                _give_back_memory()
             for model, attr in REPLACED:
                 columns = [c.name for c in model.__table__.columns]
                 rows = taken(attr)
@@ -423,8 +423,8 @@ def load_corpus(
                 as_staged = SOURCE_AS_STAGED if model is s.Source else None
                 _replace(conn, model.__tablename__, columns, rows, scope, as_staged)
                 del rows
-                if consume and model is s.FactEvidence:
-                    _give_back_memory()
+            if consume:  # the evidence, the next biggest, is freed too
+                _give_back_memory()
             for model, _, kind in FACT_TABLES:
                 _load_facts(conn, model, kind, run_id, result)
             # carried sources keep their row (and the run that loaded them); the others' are new

@@ -166,7 +166,6 @@ def test_facts_are_in_duckdb_and_freed_before_the_rest_loads(staging, seeds_copy
 
 
 GIVE_BACK = """
-import sys
 from etl.load import _give_back_memory
 
 def rss():
