@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -302,3 +304,66 @@ def test_an_article_known_by_its_digest_is_still_checked_when_read(seeds_copy, t
         assert any(
             p.path == article and "article is not UTF-8" in p.message for p in info.value.problems
         ), given is None
+
+
+def test_content_hash_tells_apart_any_change_of_key_value_or_type():
+    from etl.validate import content_hash
+
+    row = {"fact_id": "a", "value": 1.0, "unit": None, "period_start": date(2020, 1, 1)}
+    same = dict(row)
+    variants = [
+        {**row, "value": 1.5},
+        {**row, "value": 1},  # an int, not a float
+        {**row, "value": "1.0"},  # text
+        {**row, "unit": "None"},
+        {**row, "period_start": date(2020, 1, 2)},
+        {"fact_id": "a", "value": 1.0, "unit": None, "period_end": date(2020, 1, 1)},  # a key
+        {"value": 1.0, "fact_id": "a", "unit": None, "period_start": date(2020, 1, 1)},  # order
+    ]
+    hashes = {content_hash(v) for v in variants}
+    assert content_hash(same) == content_hash(row)
+    assert len(hashes) == len(variants) and content_hash(row) not in hashes
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_validation_makes_no_cyclic_garbage(tmp_path, monkeypatch, workers):
+    """Validation pauses Python's cyclic collector (etl/validate.py, collector_paused): that
+    holds only while what it drops is freed by reference counting alone."""
+    from etl import validate
+    from etl.synth import synth
+    from tests.conftest import SEEDS
+
+    synth(tmp_path / "seeds", 40, 3, SEEDS / "reference", numbers=20, relations=4)
+    if workers:
+        monkeypatch.setattr(validate, "PARALLEL_MIN_FILES", 1)
+    validate_seeds(tmp_path / "seeds", tmp_path / "cache")  # imports and caches warmed
+    gc.disable()
+    try:
+        gc.collect()
+        corpus = validate_seeds(tmp_path / "seeds", tmp_path / "cache2")
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    assert corpus.stats["files_checked"] == 40
+
+
+def test_validation_leaves_the_collector_as_it_found_it(seeds_copy):
+    assert gc.isenabled()
+    validate_seeds(seeds_copy)
+    assert gc.isenabled()
+    edit(
+        seeds_copy,
+        FACTS,
+        'number: "more than 840"\n    value: 840',
+        'number: "more than 840"\n    value: 804',
+    )
+    with pytest.raises(ValidationFailed):
+        validate_seeds(seeds_copy)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(ValidationFailed):
+            validate_seeds(seeds_copy)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
