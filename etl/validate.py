@@ -781,20 +781,23 @@ class _Validator:
         self._read_articles(skip=self.corpus.carried)
         # Unchanged files come from the cache in this process; only the others go to workers
         # (sending cached rows through a worker costs more than reading them here).
-        prechecked: dict[Path, list[tuple]] = {}
+        cached: dict[Path, list[tuple]] = {}
         for path in paths:
             items = self._cached_items(path, self._cache_key(path), seen_files)
             if items is not None:
-                prechecked[path] = items
-        prechecked.update(
-            self._check_in_parallel([p for p in paths if p not in prechecked], seen_files)
-        )
+                cached[path] = items
+        checked = self._check_in_parallel([p for p in paths if p not in cached], seen_files)
         for path in paths:
-            items = (
-                prechecked.pop(path) if path in prechecked else self._file_items(path, seen_files)
-            )
+            if path in cached:
+                items = cached.pop(path)
+            elif checked is not None:
+                items = next(checked)  # the workers' results come in the order of the paths
+            else:
+                items = self._file_items(path, seen_files)
             for kind, row, evidence, _item_path, line, source_id in items:
                 self._merge(kind, row, evidence, path, line, merged, identities, source_id)
+        if checked is not None:
+            checked.close()  # the workers end now, not when the iterator is dropped
         for path in paths:
             if seen_files.get(path.stem) == path:
                 self.corpus.file_keys[path.stem] = (path.name, self._file_key(path))
@@ -908,34 +911,41 @@ class _Validator:
 
     def _check_in_parallel(
         self, paths: list[Path], seen_files: dict[str, Path]
-    ) -> dict[Path, list[tuple]]:
-        """Check many files on all cores (forked workers share the reference data and articles);
-        a few files, or a machine without fork, are checked in this process by the caller."""
+    ) -> Iterator[list[tuple]] | None:
+        """Check many files on all cores (forked workers share the reference data and articles):
+        each file's items, in the order of ``paths``, as the workers send them, so that they are
+        merged while the workers check the files after them (at a million facts, validation
+        was shorter in three of four pairs of runs than when all were merged after the last
+        file, by 2.6-5.6 s, and 2.7 s longer in the fourth). None for a few files, or a machine
+        without fork: the caller checks them in this process."""
         workers = min(os.cpu_count() or 1, 4)
         if (
             workers < 2
             or len(paths) < PARALLEL_MIN_FILES
             or "fork" not in mp.get_all_start_methods()
         ):
-            return {}
+            return None
+        return self._checked_by_workers(paths, seen_files, workers)
+
+    def _checked_by_workers(
+        self, paths: list[Path], seen_files: dict[str, Path], workers: int
+    ) -> Iterator[list[tuple]]:
         global _ACTIVE
         _ACTIVE = self
         try:
             with mp.get_context("fork").Pool(workers) as pool:
-                results = pool.map(
+                results = pool.imap(
                     _check_file_in_worker, paths, chunksize=max(1, len(paths) // (workers * 8))
                 )
+                for pickled, problems, seen, stats, keys in results:
+                    self.problems.extend(problems)
+                    seen_files.update(seen)
+                    self.cache_hits += stats[0]
+                    self.files_checked += stats[1]
+                    self.cache_keys.update(keys)
+                    yield pickle.loads(pickled)
         finally:
             _ACTIVE = None
-        out = {}
-        for path, (pickled, problems, seen, stats, keys) in zip(paths, results, strict=True):
-            out[path] = pickle.loads(pickled)
-            self.problems.extend(problems)
-            seen_files.update(seen)
-            self.cache_hits += stats[0]
-            self.files_checked += stats[1]
-            self.cache_keys.update(keys)
-        return out
 
     def _file_key(self, path: Path) -> str | None:
         """What a facts file's validation depends on: its bytes, its article, the reference

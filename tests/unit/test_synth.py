@@ -3,6 +3,8 @@ finds exactly what serial validation finds."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from etl import validate as validate_mod
@@ -62,3 +64,33 @@ def test_parallel_validation_matches_serial(seeds_copy, monkeypatch):
         "hefei-ai-companies-2021",
         "hangzhou-new-startup-growth-2014h2",
     }
+
+
+def test_parallel_validation_reports_and_caches_what_serial_does(seeds_copy, monkeypatch, tmp_path):
+    """Workers' results are merged as they come: the same problems, a clash between two files
+    (found by the merge) among them, and the same cache."""
+    edit(seeds_copy, "facts/rising-tech-hubs-2017.yml", "value: 107", "value: 701")
+    edit(
+        seeds_copy,
+        "facts/lenovo-baidu-southwest-2020.yml",
+        "speaker_role: vice-president of Lenovo",
+        "speaker_role: president of Lenovo",
+    )
+
+    def found(cache):
+        with pytest.raises(ValidationFailed) as info:
+            validate_seeds(seeds_copy, cache)
+        return sorted((p.path.name, p.line, p.item_id, p.message) for p in info.value.problems)
+
+    serial = found(tmp_path / "serial")
+    monkeypatch.setattr(validate_mod, "PARALLEL_MIN_FILES", 1)
+    assert found(tmp_path / "parallel") == serial
+    assert {item_id for _, _, item_id, _ in serial} == {
+        "hangzhou-new-startup-growth-2014h2",
+        "lenovo-southwest-china-standout",
+    }
+    entries = {  # the files without problems of their own, in each cache alike
+        d: {f.name: pickle.loads(f.read_bytes()) for f in (tmp_path / d).glob("*.pkl")}
+        for d in ("serial", "parallel")
+    }
+    assert len(entries["serial"]) == 4 and entries["parallel"] == entries["serial"]
