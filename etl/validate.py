@@ -787,17 +787,19 @@ class _Validator:
             if items is not None:
                 cached[path] = items
         checked = self._check_in_parallel([p for p in paths if p not in cached], seen_files)
-        for path in paths:
-            if path in cached:
-                items = cached.pop(path)
-            elif checked is not None:
-                items = next(checked)  # the workers' results come in the order of the paths
-            else:
-                items = self._file_items(path, seen_files)
-            for kind, row, evidence, _item_path, line, source_id in items:
-                self._merge(kind, row, evidence, path, line, merged, identities, source_id)
-        if checked is not None:
-            checked.close()  # the workers end now, not when the iterator is dropped
+        try:
+            for path in paths:
+                if path in cached:
+                    items = cached.pop(path)
+                elif checked is not None:
+                    items = next(checked)  # the workers' results come in the order of the paths
+                else:
+                    items = self._file_items(path, seen_files)
+                for kind, row, evidence, _item_path, line, source_id in items:
+                    self._merge(kind, row, evidence, path, line, merged, identities, source_id)
+        finally:
+            if checked is not None:
+                checked.close()  # the workers end now (or on an error), not when it is dropped
         for path in paths:
             if seen_files.get(path.stem) == path:
                 self.corpus.file_keys[path.stem] = (path.name, self._file_key(path))
