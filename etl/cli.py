@@ -12,9 +12,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import refresh as refresh_mod
-from .problems import ValidationFailed
-from .settings import Settings
+from etl.build import refresh as refresh_mod
+from etl.problems import ValidationFailed
+from etl.settings import Settings
 
 app = typer.Typer(
     add_completion=False,
@@ -38,7 +38,7 @@ WarehouseOpt = Annotated[
 @app.command()
 def validate(seeds: SeedsOpt = None) -> None:
     """Check every fact against its article and the reference data; load nothing."""
-    from .validate import validate_seeds
+    from etl.checks.validate import validate_seeds
 
     settings = Settings.from_env(seeds)
     try:
@@ -177,8 +177,8 @@ def export(
     ] = None,
 ) -> None:
     """Write every public table to Parquet and CSV with a manifest (manifest.json)."""
-    from .export import FORMATS
-    from .export import export as run_export
+    from etl.outputs.export import FORMATS
+    from etl.outputs.export import export as run_export
 
     settings = Settings.from_env(None, warehouse)
     target = out or settings.warehouse_dir / "export"
@@ -206,7 +206,7 @@ def export_staging_cmd(
     """Write the staging tables dbt reads to Parquet, one folder per table (for Spark)."""
     import filelock
 
-    from .export import export_staging, staging_source_tables
+    from etl.outputs.export import export_staging, staging_source_tables
 
     settings = Settings.from_env(None, warehouse)
     target = out or settings.warehouse_dir / "staging-parquet"
@@ -242,7 +242,7 @@ def report(
     ] = None,
 ) -> None:
     """Write a self-contained HTML dashboard of the published warehouse."""
-    from .report import write_report
+    from etl.outputs.report import write_report
 
     settings = Settings.from_env(None, warehouse)
     target = out or settings.warehouse_dir / "report.html"
@@ -266,7 +266,7 @@ def docs(
     ] = False,
 ) -> None:
     """Write docs/data-dictionary.md from the models, and dbt's docs site for the published build."""
-    from .docs import data_dictionary, dbt_docs
+    from etl.outputs.docs import data_dictionary, dbt_docs
 
     settings = Settings.from_env(None, warehouse)
     target = settings.project_dir / "docs" / "data-dictionary.md"
@@ -309,7 +309,7 @@ def add_article_cmd(
     seeds: SeedsOpt = None,
 ) -> None:
     """Register an article: copy its bytes, checksum them, write its manifest entry and an empty facts file."""
-    from .articles import ArticleRejected, add_article
+    from etl.curation.add_article import ArticleRejected, add_article
 
     settings = Settings.from_env(seeds)
     try:
@@ -348,9 +348,9 @@ def propose(
     seeds: SeedsOpt = None,
 ) -> None:
     """Draft candidate facts for an article (all unreviewed) from its text and the reference data."""
-    from .periods import StatementDate
-    from .propose import propose_article, render
-    from .seeds import load_yaml, read_manifest, read_reference
+    from etl.curation.propose import propose_article, render
+    from etl.sources.periods import StatementDate
+    from etl.sources.seed_files import load_yaml, read_manifest, read_reference
 
     settings = Settings.from_env(seeds)
     problems: list = []
@@ -393,7 +393,7 @@ def synth(
     """Write a deterministic synthetic corpus (articles, CSV facts, manifest) for benchmarks.
 
     Running it again with more --articles adds only the new ones."""
-    from .synth import synth as run_synth
+    from etl.curation.synth import synth as run_synth
 
     if out.resolve() == (Settings().seeds_dir).resolve():
         err.print("refused: --out is the real seeds folder; synthetic articles go elsewhere")
@@ -419,7 +419,7 @@ def rollback(
     ] = 0.0,
 ) -> None:
     """Put a previously published warehouse back (the current one is kept in the history)."""
-    from .publish import history, published_fingerprint
+    from etl.build.publish import history, published_fingerprint
 
     settings = Settings.from_env(None, warehouse, lock_timeout=wait)
     if list_only:

@@ -6,7 +6,7 @@ Does nothing unless TECHHUBS_PAUSE_AT names the point. Then the process writes
 (default 120), so a test can SIGKILL it exactly there. Points:
 
 - ``load-transaction``: inside the staging load transaction, after the writes, before commit
-- ``dbt-parse``: in the refresh's dbt warmup (etl/build.py), dbt imported, before it parses
+- ``dbt-parse``: in the refresh's dbt warmup (etl/build/dbt.py), dbt imported, before it parses
 - ``dbt-running``: while dbt is building (after its first model)
 - ``publish``: after verification, just before the rename over the published file
 """

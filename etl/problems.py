@@ -34,7 +34,7 @@ class ValidationFailed(Exception):
         self.root = root
         super().__init__(self.render())
 
-    def __reduce__(self):  # sent from a forked process (etl/forked.py) with its problems
+    def __reduce__(self):  # sent from a forked process (etl/build/forked.py) with its problems
         return (type(self), (self.problems, self.root))
 
     def render(self) -> str:

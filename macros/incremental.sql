@@ -44,7 +44,7 @@
 {#- Which of a mart's rows an incremental build rebuilds, as a condition on the mart's columns.
     A dimension's query computes all its rows (they are few): its rows that are gone are
     deleted, those that differ updated. In an incremental build the reference data is the
-    published build's (etl/build.py), so only dim_source changes: the marts tagged
+    published build's (etl/build/dbt.py), so only dim_source changes: the marts tagged
     reference_data (dbt_project.yml) are not built at all. -#}
 {% macro changed_rows(model_name, alias) -%}
     {%- if model_name.startswith('dim_') -%}

@@ -1,6 +1,6 @@
 """Alembic environment for the staging database (warehouse/staging.duckdb).
 
-The URL comes from the Alembic config (set by etl.migrate) or, for the alembic
+The URL comes from the Alembic config (set by etl.staging.migrate) or, for the alembic
 command line, from TECHHUBS_STAGING_URL.
 """
 
@@ -11,7 +11,7 @@ import os
 import sqlalchemy as sa
 from alembic import context
 
-from etl.staging import Base  # noqa: F401 - registers the DuckDB impl with Alembic
+from etl.staging.models import Base  # noqa: F401 - registers the DuckDB impl with Alembic
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or os.environ.get(

@@ -252,7 +252,7 @@ def one_article_refresh(n: int, seeds: Path, warehouse: Path) -> tuple[float, fl
         shutil.rmtree(seeds_one)
         os.sync()
     # The copy's files have other inodes: a refresh with nothing to do records the published
-    # file's new identity (etl/publish.py), as the no-ops before left it, and says that the
+    # file's new identity (etl/build/publish.py), as the no-ops before left it, and says that the
     # warehouse is back as it was.
     check = run_refresh(seeds, warehouse)
     assert check[2]["status"] == "up_to_date", check

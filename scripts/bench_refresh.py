@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from etl.refresh import refresh
+from etl.build.refresh import refresh
 from etl.settings import PROJECT_DIR, Settings
 
 

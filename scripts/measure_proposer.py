@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from etl.numbers import SCALES
-from etl.periods import StatementDate
-from etl.propose import propose_article
-from etl.validate import validate_seeds
+from etl.checks.validate import validate_seeds
+from etl.curation.propose import propose_article
+from etl.sources.numbers import SCALES
+from etl.sources.periods import StatementDate
 
 
 def measure(seeds: Path, show_misses: bool = False) -> dict:

@@ -31,16 +31,16 @@ import duckdb  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from etl.build import BuildFailed, invoke_dbt  # noqa: E402
-from etl.compare import (  # noqa: E402
+from etl.build.dbt import BuildFailed, invoke_dbt  # noqa: E402
+from etl.build.publish import EXTRA_TABLES, PUBLIC_TABLES  # noqa: E402
+from etl.outputs.compare import (  # noqa: E402
     BUILD_COLUMNS,
     TableResult,
     compare_table,
     duckdb_rows,
     primary_keys,
 )
-from etl.export import export_staging, staging_source_tables  # noqa: E402
-from etl.publish import EXTRA_TABLES, PUBLIC_TABLES  # noqa: E402
+from etl.outputs.export import export_staging, staging_source_tables  # noqa: E402
 
 TECHHUBS = [sys.executable, "-m", "etl.cli"]
 console = Console(stderr=True)

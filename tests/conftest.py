@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.refresh import refresh
+from etl.build.refresh import refresh
 from etl.settings import PROJECT_DIR, Settings
 
 SEEDS = PROJECT_DIR / "seeds"

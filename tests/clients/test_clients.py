@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.export import export, export_staging, staging_source_tables
-from etl.publish import EXTRA_TABLES, PUBLIC_TABLES
+from etl.build.publish import EXTRA_TABLES, PUBLIC_TABLES
+from etl.outputs.export import export, export_staging, staging_source_tables
 from etl.settings import PROJECT_DIR
 
 pytestmark = pytest.mark.e2e

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from etl.docs import dbt_docs
-from etl.publish import PUBLIC_TABLES
+from etl.build.publish import PUBLIC_TABLES
+from etl.outputs.docs import dbt_docs
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.report import write_report
+from etl.outputs.report import write_report
 from etl.settings import PROJECT_DIR
 
 pytestmark = pytest.mark.e2e

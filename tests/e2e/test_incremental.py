@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from etl.compare import compare_files
-from etl.refresh import EXIT_BUILD_FAILED, refresh
+from etl.build.refresh import EXIT_BUILD_FAILED, refresh
+from etl.curation.synth import synth
+from etl.outputs.compare import compare_files
 from etl.settings import PROJECT_DIR, Settings
-from etl.synth import synth
 from tests.helpers import copy_project, edit, sha256
 
 ARTICLES = 40

@@ -8,8 +8,8 @@ import textwrap
 import duckdb
 import pytest
 
-from etl.articles import add_article
-from etl.refresh import refresh
+from etl.build.refresh import refresh
+from etl.curation.add_article import add_article
 
 pytestmark = pytest.mark.e2e
 
@@ -83,8 +83,8 @@ def test_new_article_conflict_and_series(warehouse_copy, tmp_path):
 
 
 def test_synthetic_corpus_builds_and_passes_every_dbt_test(tmp_path):
+    from etl.curation.synth import synth
     from etl.settings import PROJECT_DIR, Settings
-    from etl.synth import synth
 
     synth(
         tmp_path / "seeds",

@@ -15,10 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import forked, load, migrate
-from etl.publish import history, published_fingerprint
-from etl.refresh import EXIT_LOCKED, EXIT_UNEXPECTED, read_runs, refresh, rollback
+from etl.build import forked
+from etl.build.publish import history, published_fingerprint
+from etl.build.refresh import EXIT_LOCKED, EXIT_UNEXPECTED, read_runs, refresh, rollback
 from etl.settings import PROJECT_DIR, Settings
+from etl.staging import load, migrate
 from tests.helpers import copy_project, sha256
 
 pytestmark = pytest.mark.e2e

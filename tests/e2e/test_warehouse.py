@@ -11,8 +11,8 @@ import duckdb
 import pytest
 import yaml
 
-from etl.publish import PUBLIC_TABLES
-from etl.refresh import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, refresh
+from etl.build.publish import PUBLIC_TABLES
+from etl.build.refresh import EXIT_BUILD_FAILED, EXIT_INVALID_INPUT, refresh
 from etl.settings import PROJECT_DIR, Settings
 from tests.helpers import copy_project, edit, sha256
 
@@ -385,7 +385,7 @@ def test_changed_fact_is_published_and_revision_kept(warehouse_copy):
     probe = textwrap.dedent(f"""
         import sys
         from pathlib import Path
-        from etl.refresh import refresh
+        from etl.build.refresh import refresh
         from etl.settings import Settings
         record = refresh(Settings(seeds_dir=Path({str(warehouse_copy.seeds_dir)!r}),
                                   warehouse_dir=Path({str(warehouse_copy.warehouse_dir)!r})))
@@ -401,10 +401,10 @@ def test_changed_fact_is_published_and_revision_kept(warehouse_copy):
 
 @pytest.mark.parametrize("cancels", [True, False])
 def test_a_refresh_of_invalid_seeds_cancels_dbts_parse(tmp_path, seeds_copy, monkeypatch, cancels):
-    """dbt's warmup (etl/build.py) is held before its parse until validation has failed;
+    """dbt's warmup (etl/build/dbt.py) is held before its parse until validation has failed;
     the refresh then cancels it, so dbt never runs. Without the cancel (the control), the
     held warmup goes on and parses: this test would see it."""
-    from etl.build import DbtWarmup
+    from etl.build.dbt import DbtWarmup
 
     edit(seeds_copy, "facts/inland-innovation-2022.yml", "numbers:\n", "numbers:\n  - [unclosed\n")
     settings = Settings(seeds_dir=seeds_copy, warehouse_dir=tmp_path / "wh")
