@@ -32,7 +32,7 @@ import duckdb
 import pandas as pd
 import sqlalchemy as sa
 
-from etl.checks.validate import Corpus
+from etl.checks.corpus import Corpus
 from etl.faults import pause_point
 from etl.settings import package_version
 from etl.staging import models as s

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.checks.validate import ArticleText, validate_seeds
+from etl.checks.quotes import ArticleText
+from etl.checks.validate import validate_seeds
 from etl.problems import ValidationFailed
 from tests.helpers import edit
 
@@ -307,7 +308,7 @@ def test_an_article_known_by_its_digest_is_still_checked_when_read(seeds_copy, t
 
 
 def test_content_hash_tells_apart_any_change_of_key_value_or_type():
-    from etl.checks.validate import content_hash
+    from etl.checks.corpus import content_hash
 
     row = {"fact_id": "a", "value": 1.0, "unit": None, "period_start": date(2020, 1, 1)}
     same = dict(row)
