@@ -348,7 +348,8 @@ def propose(
     seeds: SeedsOpt = None,
 ) -> None:
     """Draft candidate facts for an article (all unreviewed) from its text and the reference data."""
-    from etl.curation.propose import propose_article, render
+    from etl.curation.draft import render
+    from etl.curation.propose import propose_article
     from etl.sources.periods import StatementDate
     from etl.sources.seed_files import load_yaml, read_manifest, read_reference
 
@@ -375,10 +376,11 @@ def propose(
         f"wrote {len(proposal.numbers)} candidate numbers and {len(proposal.relations)} candidate relations "
         f"to {target}, all unreviewed"
     )
-    if proposal.unknown_firms or proposal.unknown_places:
+    if proposal.proposed_firms or proposal.proposed_places:
         err.print(
-            "names not in the reference data: "
-            + ", ".join(proposal.unknown_firms + proposal.unknown_places)
+            f"proposed reference rows (in the file's header): {len(proposal.proposed_places)} places "
+            f"({', '.join(proposal.unknown_places) or 'none'}), {len(proposal.proposed_firms)} firms "
+            f"({', '.join(proposal.unknown_firms) or 'none'})"
         )
 
 

@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
+from etl.curation.mentions import NameFinder
+from etl.curation.relations import relations_in, subject
+from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period
 
@@ -40,7 +41,39 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _DATE_NEAR = re.compile(
     rf"(?:{_MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*$", re.IGNORECASE
 )
-_ESTABLISH = re.compile(r"establish|founded|set up|became home|launched|created", re.IGNORECASE)
+_ESTABLISH = re.compile(
+    r"establish|found(?:ed|ing)|set up|became home|launched|created|went public|listed|listing|"
+    r"\bIPO\b|opened|\bopen(?:s|ing)?\b|began|started|completed|inaugurat|incorporated|debut",
+    re.IGNORECASE,
+)
+_NOT_A_QUANTITY = re.compile(r"\b(?:Model|Series|Phase|Line|Fab|Gen|No\.?|Number)\s*$")
+_ORDINALS = {
+    w: i + 1
+    for i, w in enumerate(
+        [
+            "first",
+            "second",
+            "third",
+            "fourth",
+            "fifth",
+            "sixth",
+            "seventh",
+            "eighth",
+            "ninth",
+            "tenth",
+        ]
+    )
+}
+RANK_RE = re.compile(
+    r"\bNo\.?\s?(\d{1,3})\b|\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
+    r"(?:[- ](?:largest|biggest|busiest|richest|most\b|highest|fastest)|(?=\s+(?:among|in the|on the|"
+    r"place|globally|worldwide|nationally)\b))|(?<=\branked )(\w+)\b",
+    re.IGNORECASE,
+)
+_USD_AFTER = re.compile(
+    r"\s*(?:\(|,?\s+or\s+)((?:about|roughly|around|nearly|some|almost|approximately|over|"
+    r"more than)?\s*(?:US)?\$[\d.,]+(?:\s(?:million|billion|trillion))?)\)?"
+)
 
 # (pattern in the words after the number or in the sentence, metric, kinds it applies to)
 # kinds: "pct" (a percentage or share), "money", "count", "year", "any"
@@ -80,23 +113,6 @@ METRIC_RULES: list[tuple[str, str, str]] = [
     (r"compan|enterprises|firms", "company_count", "count"),
 ]
 
-PRESENCE_RULES: list[tuple[str, str]] = [
-    (r"second headquarters", "second_headquarters"),
-    (r"headquarters|\bborn in\b|-based", "headquarters"),
-    (r"research cent(?:er|re)|R&D cent(?:er|re)", "research_centre"),
-    (r"data cent(?:er|re)", "data_centre"),
-    (r"joint venture", "joint_venture"),
-    (r"test base|testing ground", "test_base"),
-    (r"\bunit\b|local \w+ businesses", "local_business_unit"),
-    (r"\boffices?\b|is home to|attracted", "office"),
-]
-
-
-@dataclass
-class Segment:
-    text: str
-    start: int
-
 
 @dataclass
 class Proposal:
@@ -104,19 +120,8 @@ class Proposal:
     relations: list[dict[str, Any]] = field(default_factory=list)
     unknown_firms: list[str] = field(default_factory=list)
     unknown_places: list[str] = field(default_factory=list)
-
-
-def segments(text: str) -> list[Segment]:
-    """Sentences with their offsets: split at line breaks, then after . ! ? before a capital."""
-    out = []
-    for line in re.finditer(r"[^\n]+", text):
-        pos = line.start()
-        for part in re.split(r"(?:(?<=[.!?])|(?<=[.!?][\"”]))\s+(?=[A-Z\"“])", line.group()):
-            idx = text.find(part, pos)
-            if part.strip():
-                out.append(Segment(part.strip(), idx + (len(part) - len(part.lstrip()))))
-            pos = idx + len(part)
-    return out
+    proposed_places: list[dict[str, Any]] = field(default_factory=list)
+    proposed_firms: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Gazetteer:
@@ -235,6 +240,7 @@ def propose_article(
     text: str, stated: StatementDate, places: list[dict], firms: list[dict]
 ) -> Proposal:
     gaz = Gazetteer(places, firms)
+    finder = NameFinder(text, gaz)
     proposal = Proposal()
     last_place: str | None = None
     last_city: str | None = None
@@ -252,11 +258,19 @@ def propose_article(
                 continue
             phrase = m.group(0).strip()
             before, after = sentence[: m.start()], sentence[m.end() : m.end() + 60]
-            if _DATE_NEAR.search(before) or re.match(r"\s*(?::|\d)", after):
+            dated_year = re.fullmatch(r"(?:19|20)\d\d", phrase) and _ESTABLISH.search(sentence)
+            if (
+                (_DATE_NEAR.search(before) and not dated_year)
+                or re.match(r"\s*(?::|\d)", after)
+                or _NOT_A_QUANTITY.search(before)
+            ):
                 continue
             word_only = re.fullmatch(rf"(?:{_WORD_NUMBERS})", phrase, re.IGNORECASE)
-            if word_only and (m.start() > 0 or re.match(r"\s*of\b", after)):
-                continue  # "one of the", "the other two": a bare word number mid-sentence is rarely a fact
+            counted = re.match(r"\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*s\b(?<!\bthis)", after) or (
+                re.search(r"\bto\s+$", before) and re.match(r"\s*(?:[,.;]|$)", after)
+            )
+            if word_only and (re.match(r"\s*of\b", after) or (m.start() > 0 and not counted)):
+                continue  # "one of the", "the other two": a bare word number is a count before a plural
             if before.rstrip().endswith("(") and "$" in phrase:
                 continue  # a USD figure in brackets belongs to the amount before it
             try:
@@ -313,9 +327,7 @@ def propose_article(
                 "national_motor_manufacturing_rank",
             ):
                 firm = _nearest(firm_hits, m.start()) or last_firm
-            usd = re.match(
-                r"\s*\((\$[\d.,]+(?:\s(?:million|billion|trillion))?)\)", sentence[m.end() :]
-            )
+            usd = _USD_AFTER.match(sentence[m.end() :]) if parsed.currency == "CNY" else None
             if usd:
                 consumed.append((m.end(), m.end() + usd.end()))
             period, period_basis = _period(
@@ -353,32 +365,24 @@ def propose_article(
                 "notes": f"proposed: period from {period_basis}",
             }
             proposal.numbers.append({k: v for k, v in entry.items() if v is not None})
+        for m in RANK_RE.finditer(sentence):
+            word = (m.group(2) or m.group(3) or "").lower()
+            value = int(m.group(1)) if m.group(1) else _ORDINALS.get(word)
+            if value is None:
+                continue
+            place = _most_specific(place_hits, gaz) or last_place
+            proposal.numbers.append(
+                _rank(m.group(0), value, sentence, place, _nearest(firm_hits, m.start()), seen_ids)
+            )
         context = last_city if re.search(r"\bthe city\b", sentence) else last_place
-        proposal.relations.extend(
-            _relations(sentence, place_hits, firm_hits, context, last_firm, gaz)
-        )
-        for m in re.finditer(
-            r"(?:firm|company|giant|automaker|heavyweights?|startups like|including)\s+((?:[A-Z][\w&-]*\s?){1,3})",
-            sentence,
+        firm_mentions, place_mentions = finder.mentions(sentence, firm_hits, place_hits)
+        for firm, place, kind, status in relations_in(
+            sentence, firm_mentions, place_mentions, last_firm, context
         ):
-            name = m.group(1).strip()
-            if (
-                name
-                and not gaz.firms_in(name)
-                and not gaz.places_in(name)
-                and name not in proposal.unknown_firms
-            ):
-                proposal.unknown_firms.append(name)
-        for m in re.finditer(
-            r"((?:[A-Z][a-z]+\s){1,2})(?:province|city|district|New Area)\b", sentence
-        ):
-            name = m.group(1).strip()
-            if (
-                name not in ("The", "This", "That", "Its", "Each")
-                and not gaz.places_in(name)
-                and name not in proposal.unknown_places
-            ):
-                proposal.unknown_places.append(name)
+            proposal.relations.append(_relation(firm, place, kind, status, sentence))
+            finder.used(firm, place, kind)
+        if firm_mentions:
+            last_firm = subject(sentence, firm_mentions).key
         subjects = [
             (p, k)
             for p, k in place_hits
@@ -392,98 +396,57 @@ def propose_article(
         ]
         if cities:
             last_city = cities[0]
-        if firm_hits:
-            last_firm = firm_hits[-1][1]
+    unique: dict[str, dict[str, Any]] = {}
+    for r in proposal.relations:  # one candidate per firm, kind and place: the first quote
+        unique.setdefault(r["id"], r)
+    proposal.relations = list(unique.values())
+    proposal.proposed_firms = finder.proposed_firms()
+    proposal.proposed_places = finder.proposed_places()
+    proposal.unknown_firms = [f["firm_name"] for f in proposal.proposed_firms]
+    proposal.unknown_places = [p["place_name"] for p in proposal.proposed_places]
     return proposal
 
 
-def _relations(
-    sentence: str, place_hits, firm_hits, last_place, last_firm, gaz: Gazetteer
-) -> list[dict]:
-    kinds = [
-        (m.start(), kind)
-        for pattern, kind in PRESENCE_RULES
-        for m in re.finditer(pattern, sentence, re.IGNORECASE if kind == "test_base" else 0)
-    ]
-    if not kinds:
-        return []
-    firms = list(firm_hits)
-    if (
-        not firms
-        and last_firm
-        and re.search(r"\bthe company\b|-based company|\bits\b", sentence, re.IGNORECASE)
-    ):
-        firms = [(len(sentence), last_firm)]  # the firm the sentence refers back to
-    out = []
-    based = re.search(r"([A-Z][a-z]+)-based", sentence)
-    based_place = _nearest(gaz.places_in(based.group(1)), 0) if based else None
-    for pos, firm in firms:
-        kind = min(kinds, key=lambda k: abs(k[0] - pos))[1]
-        # "Hangzhou-based venture capital firm Vision Plus Capital" (the first firm after it), or
-        # "China Center for Information Industry Development, a Beijing-based think tank" (apposition)
-        owns_based = based is not None and (
-            (pos > based.start() and not any(based.start() < p < pos for p, _ in firms))
-            or bool(re.fullmatch(r"[\w\s&.'-]+,\s*an?\s+", sentence[pos : based.start()]))
-        )
-        if owns_based:
-            kind, place = "headquarters", based_place
-        else:
-            if based and kind == "headquarters":
-                # "-based" speaks of another firm: this one's presence is another keyword, if any
-                others = [k for k in kinds if k[1] != "headquarters"]
-                if not others:
-                    continue
-                kind = min(others, key=lambda k: abs(k[0] - pos))[1]
-            place = _most_specific(place_hits, gaz) or last_place
-        if place is None:
-            continue
-        status = (
-            "opened"
-            if re.search(r"\bopen(?:ed|ing)\b", sentence, re.IGNORECASE)
-            else "announced"
-            if re.search(r"announced|would|will", sentence, re.IGNORECASE)
-            else "under_construction"
-            if re.search(r"under construction", sentence, re.IGNORECASE)
-            else "operating"
-        )
-        out.append(
-            {
-                "id": re.sub(r"[^a-z0-9]+", "-", f"{firm}-{kind}-{place}").strip("-"),
-                "review": "unreviewed",
-                "firm": firm,
-                "place": place,
-                "presence_type": kind,
-                "status": status,
-                "period": "as_of",
-                "quote": sentence,
-            }
-        )
-    return out
+def _rank(
+    phrase: str, value: int, sentence: str, place: str | None, firm: str | None, seen: set[str]
+) -> dict[str, Any]:
+    """A rank ("No 3", "the second-largest"): a count the curator gives a rank metric."""
+    base = re.sub(r"[^a-z0-9]+", "-", f"{firm or place or 'unknown'}-rank".lower()).strip("-")
+    fact_id, n = base, 2
+    while fact_id in seen:
+        fact_id, n = f"{base}-{n}", n + 1
+    seen.add(fact_id)
+    entry = {
+        "id": fact_id,
+        "status": "unreviewed",
+        "metric": "TODO",
+        "place": place,
+        "firm": firm,
+        "quote": sentence,
+        "number": phrase,
+        "value": value,
+        "comparator": "exact",
+        "period": "as_of",
+        "value_type": "actual",
+        "notes": "proposed: a rank; choose or add a rank metric",
+    }
+    return {k: v for k, v in entry.items() if v is not None}
 
 
-def render(proposal: Proposal, source_id: str) -> str:
-    """The draft facts file: every candidate unreviewed, unknown names listed for the reference."""
-    head = [
-        f"# Candidate facts for {source_id}, proposed by `techhubs propose`. NOTHING HERE IS REVIEWED.",
-        "# For each candidate: check it against the article, fix what is wrong, then set",
-        "# status: reviewed (numbers) or review: reviewed (relations); delete what is not a fact.",
-        "# `techhubs validate` refuses unreviewed candidates. Format: docs/curating.md.",
-    ]
-    if proposal.unknown_firms or proposal.unknown_places:
-        head.append("#")
-        head.append("# Names not in seeds/reference/ (add the real ones there before using them):")
-        head += [f"#   firm?  {name}" for name in proposal.unknown_firms]
-        head += [f"#   place? {name}" for name in proposal.unknown_places]
-    # dedupe relations on id, keeping the first
-    relations, seen = [], set()
-    for r in proposal.relations:
-        if r["id"] not in seen:
-            seen.add(r["id"])
-            relations.append(r)
-    body = yaml.safe_dump(
-        {"source_id": source_id, "numbers": proposal.numbers, "relations": relations},
-        sort_keys=False,
-        allow_unicode=True,
-        width=10_000,
-    )
-    return "\n".join(head) + "\n" + body
+def _relation(firm: str, place: str, kind: str, status: str, sentence: str) -> dict[str, Any]:
+    entry = {
+        "id": re.sub(r"[^a-z0-9]+", "-", f"{firm}-{kind}-{place}").strip("-"),
+        "review": "unreviewed",
+        "firm": firm,
+        "place": place,
+        "presence_type": "office" if kind == "investment" else kind,
+        "status": status,
+        "period": "as_of",
+        "quote": sentence,
+    }
+    if kind == "investment":
+        # the warehouse has no presence type for an investment alone
+        entry["notes"] = (
+            "proposed: an investment into the place, no facility named; choose the presence type"
+        )
+    return entry

@@ -8,7 +8,8 @@ import pytest
 
 from etl.checks.validate import validate_seeds
 from etl.curation.add_article import ArticleRejected, add_article, slugify
-from etl.curation.propose import propose_article, render
+from etl.curation.draft import render
+from etl.curation.propose import propose_article
 from etl.problems import ValidationFailed
 from etl.sources.numbers import SCALES
 from etl.sources.periods import StatementDate

@@ -1,0 +1,155 @@
+"""Who and where a sentence names: the reference data's firms and places first, then the
+organisation names the rules find (``names``) and the places the packages know
+(``gazetteer``), each of those a proposed reference entry with the sentence it came from."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from etl.curation.gazetteer import Place, gazetteer, slug
+from etl.curation.names import name_mentions
+from etl.curation.relations import Mention
+from etl.curation.sentences import segments
+
+PERSON = re.compile(
+    r"(?:\b(?:said|says|told|according to|by|Mr|Ms|Mrs|Dr)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b)|"
+    r"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2}),\s+(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,4}?"
+    r"(?:official|director|chairman|president|head|spokes\w+|analyst|professor|manager|founder|"
+    r"chief|secretary|mayor|deputy|governor|researcher|executive|vice|economist|dean)\b)|"
+    r"(?:\b([A-Z][a-z]+\s[A-Z][a-z]+)\s+(?:said|says|told)\b)"
+)
+
+
+def _persons(text: str) -> set[str]:
+    """The words of people's names ("Li Wen said", "said Wang Tao", "Lyu Hongqing, an
+    official"): a surname alone later ("Li said") is a person too, not a firm."""
+    words: set[str] = set()
+    for m in PERSON.finditer(text):
+        words.update(next(g for g in m.groups() if g).split())
+    return words
+
+
+class NameFinder:
+    """Mentions of firms and places in the sentences of one article."""
+
+    def __init__(self, text: str, reference: Any):
+        self.ref = reference
+        self.world = gazetteer()
+        self._firms: dict[str, dict[str, Any]] = {}  # proposed, by name
+        self._places: dict[str, dict[str, Any]] = {}  # proposed, by id
+        self._ref_place_by_name = {n.lower(): k for n, k in reference.place_names}
+        found = [
+            (m, seg.text) for seg in segments(text) for m in name_mentions(seg.text, self._is_place)
+        ]
+        persons = _persons(text)
+        for m, sentence in found:
+            if not (set(m.name.split()) & persons and len(m.name.split()) <= 2):
+                self._propose_firm(m.name, m.short, sentence)
+
+    def _is_place(self, name: str) -> bool:
+        return (
+            name.lower() in self._ref_place_by_name
+            or self.world.lookup(name) is not None
+            or bool(re.search(r"\b(?:Province|District|New Area|Zone|Park)$", name))
+        )
+
+    def _known_firm(self, name: str) -> str | None:
+        for ref_name, key in self.ref.firm_names:
+            if ref_name.lower() == name.lower():
+                return key
+        return None
+
+    def _propose_firm(self, name: str, short: str | None, sentence: str) -> None:
+        if self._known_firm(name) or (short and self._known_firm(short)):
+            return
+        for entry in self._firms.values():  # "SAIC" after "SAIC Motor": the same firm
+            if name in entry["names"] or any(n.startswith(name + " ") for n in entry["names"]):
+                return
+        self._firms[name] = {
+            "firm_id": slug(short or name),
+            "firm_name": name,
+            "aliases": short or "",
+            "hq_place_id": "",
+            "hq_country": "",
+            "sector": "",
+            "sentence": sentence,
+            "names": {name, *([short] if short else [])},
+        }
+
+    def mentions(self, sentence: str, firm_hits, place_hits) -> tuple[list[Mention], list[Mention]]:
+        firms: list[Mention] = []
+        proposed = [
+            Mention(entry["firm_id"], m.start(), m.end())
+            for entry in self._firms.values()
+            for name in entry["names"]
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence)
+        ]
+        # the longest name wins: "Foxconn Industrial Internet" over the reference's "Foxconn"
+        for m in sorted(
+            self._spans(sentence, self.ref.firm_names) + proposed, key=lambda m: m.start - m.end
+        ):
+            if not any(f.start < m.end and m.start < f.end for f in firms):
+                firms.append(m)
+        places = [
+            Mention(key, s, e, self.ref.places[key]["place_type"])
+            for s, e, key in self._spans_raw(sentence, self.ref.place_names)
+        ]
+        for start, end, place in self.world.find(sentence):
+            if any(p.start <= start < p.end or start <= p.start < end for p in places):
+                continue
+            key = self._ref_place_by_name.get(place.place_name.lower()) or self._propose_place(
+                place, sentence
+            )
+            kind = (
+                self.ref.places[key]["place_type"] if key in self.ref.places else place.place_type
+            )
+            places.append(Mention(key, start, end, kind))
+        return sorted(firms, key=lambda m: m.start), sorted(places, key=lambda m: m.start)
+
+    @staticmethod
+    def _spans_raw(sentence: str, names: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
+        found: list[tuple[int, int, str]] = []
+        for name, key in names:  # longest first
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", sentence):
+                if not any(a <= m.start() < b for a, b, _ in found):
+                    found.append((m.start(), m.end(), key))
+        return found
+
+    def _spans(self, sentence: str, names: list[tuple[str, str]]) -> list[Mention]:
+        return [Mention(k, s, e) for s, e, k in self._spans_raw(sentence, names)]
+
+    def _propose_place(self, place: Place, sentence: str) -> str:
+        key = place.place_id
+        if key not in self._places:
+            parent = self._ref_place_by_name.get((place.parent or "").lower())
+            self._places[key] = {
+                "place_id": key,
+                "place_name": place.place_name.replace("’", "'"),
+                "place_name_zh": place.place_name_zh or "",
+                "place_type": place.place_type,
+                "parent_place_id": parent or (slug(place.parent) if place.parent else ""),
+                "region_name": "",
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+                "is_provincial_capital": "false",
+                "aliases": "",
+                "code": place.code or "",
+                "population": place.population,
+                "sentence": sentence,
+            }
+        return key
+
+    def used(self, firm: str, place: str, kind: str) -> None:
+        """A relation was proposed: a headquarters fills a proposed firm's hq_place_id."""
+        if kind != "headquarters":
+            return
+        for entry in self._firms.values():
+            if entry["firm_id"] == firm and not entry["hq_place_id"]:
+                entry["hq_place_id"] = place
+
+    def proposed_firms(self) -> list[dict[str, Any]]:
+        return [{k: v for k, v in e.items() if k != "names"} for e in self._firms.values()]
+
+    def proposed_places(self) -> list[dict[str, Any]]:
+        return [p for p in self._places.values() if p["place_type"] != "country"]

@@ -1,0 +1,378 @@
+"""Organisation names the reference data does not know, found with rules (no model).
+
+A name is a run of capitalised words (with &, - and digits inside) that either ends in a
+corporate word ("Technology", "Motor", "Co Ltd"), stands before a reporting or action verb
+("NIO said", "BYD will build"), follows a role noun ("carmaker SAIC Motor"), or is set off as
+an apposition ("Vision Plus, a Hangzhou-based ..."). Places, people's titles, months and
+sentence-starting function words are not names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_WORD = r"(?:[A-Z][\w&'.-]*[\w&]|[A-Z]{2,}|[A-Z]\d*)"
+_NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,5}}"
+NAME_RE = re.compile(rf"(?<![\w-])({_NAME})(?:\s\(([A-Z][\w&-]+)\))?")
+SUFFIX = re.compile(
+    r"\b(?:Co|Ltd|Inc|Corp|Corporation|Group|Holdings?|Technolog(?:y|ies)|Motors?|Electronics|"
+    r"Automotive|Auto|Semiconductor|Systems|Industries|Industry|Energy|Logistics|Networks?|"
+    r"Airlines|Robotics|Capital|Cloud|Display|Software|Materials|Pharma\w*|Bank|Telecom|"
+    r"Manufacturing|Intelligence|AG|SE|GmbH|plc|Limited)\.?$"
+)
+VERB_AFTER = re.compile(
+    r"\s*(?:,\s*(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
+    r"opened|opens|runs|operates|keeps|kept|builds|built|is|was|has|had|set up|sets up|began|"
+    r"started|aims|expects|invested|invests|signed|moved|makes|produces|assembles|employs|"
+    r"launched|unveiled|agreed|completed|broke ground|went public|listed|owns|holds|also)\b)"
+)
+ROLE_BEFORE = re.compile(
+    r"(?:carmaker|automaker|maker|firm|company|giant|manufacturer|supplier|rival|partner|"
+    r"start-?up|startups? like|subsidiary|unit|operator|developer|group|brand|heavyweights?|"
+    r"including|such as|producer|chipmaker|peers?|customers?|and|with)\s+$",
+    re.IGNORECASE,
+)
+STOP = set(
+    [
+        "The",
+        "A",
+        "An",
+        "It",
+        "Its",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "From",
+        "With",
+        "And",
+        "But",
+        "Or",
+        "As",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "Since",
+        "Under",
+        "Over",
+        "Beyond",
+        "Beside",
+        "Besides",
+        "Among",
+        "About",
+        "Analysts",
+        "Officials",
+        "Shares",
+        "He",
+        "She",
+        "They",
+        "We",
+        "Our",
+        "Their",
+        "His",
+        "Her",
+        "Yet",
+        "So",
+        "Also",
+        "Still",
+        "Now",
+        "Then",
+        "There",
+        "Here",
+        "Local",
+        "City",
+        "Province",
+        "Chinese",
+        "China",
+        "Asia",
+        "Europe",
+        "Germany",
+        "German",
+        "Japan",
+        "Japanese",
+        "Korea",
+        "Korean",
+        "South",
+        "North",
+        "East",
+        "West",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Dr",
+        "President",
+        "Premier",
+        "Minister",
+        "Chairman",
+        "Chief",
+        "Director",
+        "Deputy",
+        "Vice",
+        "Party",
+        "Secretary",
+        "Mayor",
+        "Governor",
+        "Xinhua",
+        "Reuters",
+        "Eval",
+        "Yangtze",
+        "River",
+        "State",
+        "Council",
+        "Stock",
+        "Exchange",
+        "Belt",
+        "Road",
+        "Initiative",
+        "National",
+        "Development",
+        "Reform",
+        "Commission",
+        "Ministry",
+        "Industry",
+        "Information",
+        "Bureau",
+        "Government",
+        "Committee",
+        "Zone",
+        "Park",
+        "Area",
+        "New",
+        "District",
+        "County",
+        "Economic",
+        "Technological",
+        "High-tech",
+        "Industrial",
+        "Free",
+        "Trade",
+        "Port",
+        "Airport",
+        "Phase",
+        "Line",
+        "Model",
+        "Series",
+    ]
+)
+TITLE_BEFORE = re.compile(
+    r"(?:according to|said|told|spokes\w+|director|official|chairman|mayor|deputy|head)\W*$", re.I
+)
+
+
+ACRONYMS = set(
+    [
+        "AI",
+        "VR",
+        "AR",
+        "IT",
+        "PC",
+        "EV",
+        "EVs",
+        "IoT",
+        "GDP",
+        "R&D",
+        "US",
+        "UK",
+        "EU",
+        "CEO",
+        "CFO",
+        "SAR",
+        "OLED",
+        "LCD",
+        "LED",
+        "NAND",
+        "DRAM",
+    ]
+)
+PERSON_AFTER = re.compile(
+    r",\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,4}?(?:official|director|chairman|chairwoman|president|"
+    r"head|spokes\w+|analyst|professor|manager|founder|chief|secretary|mayor|deputy|governor|"
+    r"engineer|researcher|executive|vice|economist|partner at|dean)\b"
+)
+
+
+def _not_a_name(name: str) -> bool:
+    words = name.split()
+    return name in ACRONYMS or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))
+
+
+@dataclass
+class NameMention:
+    name: str
+    start: int
+    end: int
+    short: str | None  # an acronym in brackets after it: "Contemporary Amperex Technology (CATL)"
+    evidence: str  # why it is a name: suffix, verb, role, apposition, repeated
+
+
+LEADING = set(
+    [
+        "The",
+        "A",
+        "An",
+        "It",
+        "Its",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "In",
+        "On",
+        "At",
+        "By",
+        "For",
+        "From",
+        "With",
+        "And",
+        "But",
+        "Or",
+        "As",
+        "If",
+        "When",
+        "While",
+        "After",
+        "Before",
+        "Since",
+        "Under",
+        "Over",
+        "Beyond",
+        "Besides",
+        "Among",
+        "About",
+        "Both",
+        "Also",
+        "Outside",
+        "Inside",
+        "Analysts",
+        "Officials",
+        "Shares",
+        "Last",
+        "Next",
+        "Today",
+        "Yesterday",
+        "Separately",
+        "Meanwhile",
+        "Still",
+        "Local",
+    ]
+)
+
+
+def _trim(name: str) -> str:
+    words = name.split()
+    for i, w in enumerate(words):  # "South Korea's LG Display": the name after the 's
+        if w.endswith(("'s", "’s")) and i < len(words) - 1:
+            words = words[i + 1 :]
+            break
+    while words and (
+        words[0] in LEADING or re.search(r"-(?:based|headquartered|owned|built|run)$", words[0])
+    ):
+        words = words[1:]
+    return " ".join(words)
+
+
+def name_mentions(sentence: str, is_place) -> list[NameMention]:
+    """Candidate organisation names in one sentence. ``is_place(name)`` tells a place name."""
+    out: list[NameMention] = []
+    for m in NAME_RE.finditer(sentence):
+        raw = m.group(1)
+        name = _trim(raw)
+        if not name or len(name) < 2:
+            continue
+        start = m.start(1) + raw.index(name)
+        end = start + len(name)
+        before, _after = sentence[:start], sentence[m.end() :]
+        if name.endswith("'s"):
+            name, end = name[:-2], end - 2
+        if all(w in STOP for w in name.split()) or is_place(name) or _not_a_name(name):
+            continue
+        if PERSON_AFTER.match(sentence[end:]):
+            continue  # "Lyu Hongqing, an official with ...": a person
+        if TITLE_BEFORE.search(before) and len(name.split()) == 2 and not SUFFIX.search(name):
+            continue  # "according to Li Wen", "said Wang Tao": a person
+        why = None
+        if SUFFIX.search(name) or m.group(2):
+            why = "suffix"
+        elif ROLE_BEFORE.search(before):
+            why = "role"
+        elif VERB_AFTER.match(sentence[end:]):
+            why = "verb"
+        elif re.match(
+            r",\s+(?:a|an|the)\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|company|firm|maker|"
+            r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand)\b",
+            sentence[end:],
+        ):
+            why = "apposition"
+        if why is None:
+            continue
+        if (
+            re.match(r"\s+(?:said|says|told)\b", sentence[end:])
+            and len(name.split()) == 2
+            and not SUFFIX.search(name)
+            and start > 0
+            and not re.search(r"\b(?:firm|company|maker)\s+$", before)
+            and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name)
+        ):
+            continue  # "Li Wen said": two capitalised words before 'said' are most often a person
+        out.append(NameMention(name, start, end, m.group(2), why))
+    return out + _listed(sentence, out, is_place)
+
+
+def _listed(sentence: str, found: list[NameMention], is_place) -> list[NameMention]:
+    """Names in one list with a name found: "China Mobile, China Unicom and China Telecom"."""
+    extra: list[NameMention] = []
+    spans = {(m.start, m.end) for m in found}
+    while True:
+        more = _listed_once(sentence, found + extra, spans, is_place)
+        if not more:
+            return extra
+        extra += more
+        spans |= {(m.start, m.end) for m in more}
+
+
+def _listed_once(sentence, found, spans, is_place) -> list[NameMention]:
+    extra: list[NameMention] = []
+    for m in NAME_RE.finditer(sentence):
+        name = _trim(m.group(1))
+        start = m.start(1) + m.group(1).rfind(name) if name else m.start(1)
+        end = start + len(name)
+        if (
+            not name
+            or (start, end) in spans
+            or is_place(name)
+            or all(w in STOP for w in name.split())
+        ):
+            continue
+        for other in found:
+            gap = sentence[end : other.start] if end <= other.start else sentence[other.end : start]
+            if re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s+or\s+", gap):
+                extra.append(NameMention(name, start, end, m.group(2), "listed"))
+                spans = spans | {(start, end)}
+                break
+    return extra

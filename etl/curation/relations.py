@@ -1,0 +1,281 @@
+"""Firm-place relations in general English, one sentence at a time.
+
+A relation is a trigger ("headquarters", "plant", "R&D centre", "joint venture", "invest ...
+in") with a firm (the nearest firm named before it, else the firm the sentence refers back to
+with "it", "its", "the company") and a place (the nearest place after it, else before it).
+"X-based Firm" and "Firm, a X-based ..." make a headquarters; "Firm ... headquartered in X"
+too. Status comes from the verbs: will/plans/announced, opened/began, under construction,
+otherwise operating."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# (pattern, presence type); the first that matches at a position wins
+TRIGGERS: list[tuple[str, str]] = [
+    (r"second headquarters", "second_headquarters"),
+    (
+        r"(?:global|world|China|Chinese|regional|Asia[- ]Pacific|national|international|new|"
+        r"main|operational|5G|\w+)?\s?headquarters|headquartered|\bhome base\b|\bborn in\b|"
+        r"\bbased in\b|\bhome to\b(?=[^.]*\b(?:headquarters|head office)\b)|\bhead office\b",
+        "headquarters",
+    ),
+    (
+        r"(?:research|R&D|research and development|innovation|design|engineering|technology)\s"
+        r"(?:and development\s)?(?:cent(?:er|re)|institute|lab(?:oratory)?|hub|base)s?",
+        "research_centre",
+    ),
+    (
+        r"data cent(?:er|re)s?|\bcloud (?:computing )?(?:base|cent(?:er|re))|server farm",
+        "data_centre",
+    ),
+    (r"joint ventures?|\bJV\b", "joint_venture"),
+    (r"\blocal (?:[\w-]+ )?(?:business(?:es)?|units?)\b|\bunit\b", "local_business_unit"),
+    (
+        r"(?:gigafactory|factory|factories|plants?|\bfabs?\b|wafer fab\w*|assembly lines?|"
+        r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
+        r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
+        r"\bproduction\b)",
+        "factory",
+    ),
+    (r"\boffices?\b|branch(?:es)?|regional unit|business unit", "office"),
+    (r"(?i:test(?:ing)? (?:base|ground|track|zone))", "test_base"),
+    (r"\b(?:is|are|was) home to\b|\bhosts\b|\bhouses\b|\battract(?:ed|s)\b", "hosts"),
+    (r"\binvest(?:s|ed|ing|ment)?\b", "investment"),
+    (r"\bbase\b|\bhub\b|\bcampus\b|\bcent(?:er|re)\b", "office"),
+]
+TRIGGER_RE = [(re.compile(p), kind) for p, kind in TRIGGERS]
+BACK_REF = re.compile(
+    r"\b(?:it|its|the company|the group|the firm|the carmaker|the automaker|"
+    r"the chipmaker|the maker|the startup)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Mention:
+    key: str  # an id: of the reference data, or of a proposed entry
+    start: int
+    end: int
+    kind: str = ""  # for places: the place type
+
+
+def triggers(sentence: str) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    for rx, kind in TRIGGER_RE:
+        for m in rx.finditer(sentence):
+            if any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _ in found):
+                continue
+            found.append((m.start(), m.end(), kind))
+    return sorted(found)
+
+
+def status_of(sentence: str) -> str:
+    if re.search(
+        r"under construction|is building|are building|being built|broke ground", sentence, re.I
+    ):
+        return "under_construction"
+    if re.search(
+        r"\b(?:will|would|plans?|planned|to build|to set up|to open|announced|agreed|signed|"
+        r"expects?|aims?)\b",
+        sentence,
+        re.I,
+    ):
+        return "announced"
+    if re.search(
+        r"\bopen(?:ed|s|ing)\b|\bbegan\b|\bstarted (?:production|operat)|came online|inaugurat",
+        sentence,
+        re.I,
+    ):
+        return "opened"
+    return "operating"
+
+
+LIST_GAP = re.compile(
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+or\s+|\s+as well as\s+|"
+    r"\s*,?\s*(?:(?:and|as well as)\s+)?(?:[\w-]+\s+){0,4}?(?:like|such as|including)\s+|"
+    r"\s*,?\s+(?:and|as well as)\s+(?:[\w-]+\s+){1,3})"
+)
+BASED = re.compile(
+    r"([A-Z][\w'’-]*(?:\s[A-Z][\w'’-]*)?)(?:,\s[A-Z][\w'’-]*)?-(?:based|headquartered)\b"
+)
+
+
+ASIDE = re.compile(r",\s+(?:an?|the|which|who|whose|its|also)\b[^,]*(?:,|$)")
+
+
+def subject(sentence: str, firms: list[Mention]) -> Mention | None:
+    """The firm a sentence is about: the first named outside an aside (", a Foshan-based CATL
+    subsidiary,", ", which supplies Tesla and BMW,")."""
+    asides = [m.span() for m in ASIDE.finditer(sentence)]
+    outside = [
+        f
+        for f in firms
+        if not any(a < f.start < b for a, b in asides)
+        and not re.search(
+            r"(?:according to|data from|analysts at|said|by)\s+(?:\w+\s+){0,2}$",
+            sentence[: f.start],
+        )
+    ]
+    return outside[0] if outside else (firms[0] if firms else None)
+
+
+def _listed_with(first: Mention, firms: list[Mention], sentence: str) -> list[Mention]:
+    """The firms named in one list with ``first``: "iFlytek ... Qihoo 360 and Kingsoft"."""
+    group = [first]
+    i = firms.index(first)
+    for step in (1, -1):
+        j, cur = i + step, first
+        while 0 <= j < len(firms):
+            nxt = firms[j]
+            gap = sentence[cur.end : nxt.start] if step == 1 else sentence[nxt.end : cur.start]
+            if not LIST_GAP.fullmatch(gap):
+                break
+            group.append(nxt)
+            cur, j = nxt, j + step
+    return group
+
+
+def _based(sentence, firms, places, last_firm) -> list[tuple[str, str, str, str]]:
+    """ "Hefei-based NIO", "NIO, a Shanghai-based carmaker", "the Palo Alto, California-based
+    company" (the firm named before): headquarters."""
+    out = []
+    for m in BASED.finditer(sentence):
+        place = next((p for p in places if m.start(1) <= p.start < m.end(1)), None)
+        if place is None:
+            continue
+        after = [f for f in firms if f.start >= m.end()]
+        before = [
+            f
+            for f in firms
+            if f.end <= m.start()
+            and re.fullmatch(
+                r"(?:'s)?,\s*(?:an?|the|its)\s+(?:[\w-]+\s+){0,2}", sentence[f.end : place.start]
+            )
+        ]
+        owner = before[-1].key if before else None
+        if (
+            owner is None
+            and after
+            and re.fullmatch(
+                r"\s+(?:[a-z][\w-]*\s+){0,4}", sentence[m.end() : after[0].start] + " "
+            )
+        ):
+            owner = after[0].key
+        if owner is None and last_firm and re.search(r"\b[Tt]he\s+$", sentence[: place.start]):
+            owner = last_firm
+        if owner:
+            out.append((owner, place.key, "headquarters", "operating"))
+    return out
+
+
+def relations_in(
+    sentence: str,
+    firms: list[Mention],
+    places: list[Mention],
+    last_firm: str | None,
+    last_place: str | None,
+) -> list[tuple[str, str, str, str]]:
+    """(firm, place, presence type, status) of each relation the sentence states."""
+    status = status_of(sentence)
+    places = [p for p in places if p.kind != "country"]
+    # a place inside a firm's name ("Guangdong Brunp", "Dongfeng") is the firm's; a firm inside
+    # a place's name is the place's
+    places = [p for p in places if not any(f.start <= p.start and p.end <= f.end for f in firms)]
+    firms = [f for f in firms if not any(p.start <= f.start and f.end <= p.end for p in places)]
+    out = _based(sentence, firms, places, last_firm)
+    found = triggers(sentence)
+    facilities = [k for _, _, k in found if k not in ("investment", "hosts")]
+    for start, end, kind in found:
+        if kind == "investment" and facilities:
+            continue  # "invest 5 billion yuan to build a plant": the plant is the relation
+        if sentence[start - 1 : start] == "-" or sentence[end : end + 6] == "-based":
+            continue
+        before = [f for f in firms if f.end <= start]
+        gap_from = before[-1].end if before else 0
+        after = [f for f in firms if f.start >= end]
+        of_after = [
+            f
+            for f in after[:1]
+            if re.fullmatch(
+                r"\s+(?:of|by|for|with|from)\s+(?:[\w-]+\s+){0,3}", sentence[end : f.start]
+            )
+        ]
+        if kind == "hosts" or of_after:
+            # "the city is home to ... Dell and IBM", "the research centres of ... Alibaba"
+            kind = "office" if kind == "hosts" else kind
+            group = _listed_with(after[0], firms, sentence) if after else []
+            keys = []
+        elif BACK_REF.search(sentence[gap_from:start]) and (before or last_firm):
+            # "CATL, which supplies Tesla, said it would invest ... in its plant": the subject
+            primary = before[0] if before and before[0].start < 40 else None
+            keys = [primary.key] if primary else [last_firm]
+            group = _listed_with(primary, firms, sentence) if primary else []
+        elif before:
+            asides = [m.span() for m in ASIDE.finditer(sentence[:start])]
+            free = [f for f in before if not any(a < f.start < b for a, b in asides)]
+            group = _listed_with((free or before)[-1], firms, sentence)
+            keys = []
+        else:
+            after = [
+                f
+                for f in firms
+                if f.start >= end
+                and re.fullmatch(
+                    r"\s+(?:of|by|for|with|from)\s+(?:[\w-]+\s+){0,3}", sentence[end : f.start]
+                )
+            ]
+            group = _listed_with(after[0], firms, sentence) if after else []
+            keys = (
+                []
+                if group
+                else ([last_firm] if last_firm and BACK_REF.search(sentence[:start]) else [])
+            )
+        keys += [f.key for f in group if f.key not in keys]
+        if not keys:
+            continue
+        after_p = [p for p in places if p.start >= end]
+        before_p = [p for p in places if p.end <= start]
+        place = None
+        more: list[str] = []
+        if after_p and not re.search(r"[;]|\.\s", sentence[end : after_p[0].start]):
+            # "a plant in Yibin, Sichuan province": the first (most specific) place after;
+            # "lines, one in Mianyang ... and another in Chongqing": each place after "in"
+            place = after_p[0].key
+            more = [
+                p.key
+                for p in after_p[1:]
+                if re.search(
+                    r"\b(?:and|another|one|also)\b[^.;]{0,20}\bin\s+$", sentence[: p.start]
+                )
+            ]
+        elif before_p:
+            place = before_p[-1].key
+        elif last_place and (
+            re.search(r"\b(?:there|the city|locally|the zone|the park)\b", sentence)
+            or re.match(
+                r"(?:It|The (?:zone|park|area|base|valley|city|district|province|region|town))\b",
+                sentence,
+            )
+        ):
+            place = last_place  # "It also houses ...": the place the last sentence named
+        if place is None:
+            continue
+        out += [(k, pl, kind, status) for k in keys for pl in [place, *more]]
+    # the partner of a joint venture: "a joint venture with SAIC Motor in Liyang"
+    for m in re.finditer(r"joint[- ]ventures?\s+(?:\w+\s){0,3}?with\s", sentence):
+        partners = [
+            f
+            for f in firms
+            if f.start >= m.end() and not re.search(r"[.;]", sentence[m.end() : f.start])
+        ]
+        places_after = [p for p in places if p.start >= m.end()]
+        if partners and places_after:
+            out.append((partners[0].key, places_after[0].key, "joint_venture", status))
+    seen, unique = set(), []
+    for r in out:
+        if r[:3] not in seen and r[0] != r[1]:
+            seen.add(r[:3])
+            unique.append(r)
+    return unique

@@ -1,0 +1,124 @@
+"""The proposer's parts on their own: the gazetteer, organisation names, relations, the draft."""
+
+from __future__ import annotations
+
+import time
+
+import yaml
+
+from etl.curation.draft import render
+from etl.curation.gazetteer import gazetteer
+from etl.curation.names import name_mentions
+from etl.curation.propose import propose_article
+from etl.sources.periods import StatementDate
+from etl.sources.seed_files import read_reference
+from tests.conftest import SEEDS
+
+REF = read_reference(SEEDS / "reference", [])
+
+
+def propose(text: str, date: str = "2021-08-12"):
+    return propose_article(text, StatementDate.parse(date), REF.places, REF.firms)
+
+
+def test_gazetteer_fills_chinese_cities_provinces_and_world_homes_from_the_packages():
+    g = gazetteer()
+    yibin = g.lookup("Yibin")
+    assert (yibin.place_name_zh, yibin.parent, yibin.place_type) == ("宜宾市", "Sichuan", "city")
+    assert round(yibin.latitude, 1) == 28.8 and yibin.code.startswith("geonames:")
+    assert g.lookup("Sichuan").code == "CN-SC" and g.lookup("Shaanxi").code == "CN-SN"
+    assert g.lookup("Inner Mongolia").code == "CN-NM"
+    assert g.lookup("Xi'an").parent == "Shaanxi"
+    assert g.lookup("Chongqing").place_name_zh == "重庆市"
+    assert g.lookup("Cupertino").parent == "US"
+    found = [p.place_name for _, _, p in g.find("a plant in Yibin's Sanjiang New Area, Sichuan")]
+    assert found == ["Yibin", "Sanjiang New Area", "Sichuan"]
+    zone = g.find("Yibin's Sanjiang New Area")[1][2]
+    assert (zone.place_type, zone.parent) == ("zone", "Yibin")
+    # ordinary English words and small foreign towns are not places
+    assert not g.find("Reading the Split said Mobile")
+
+
+def test_names_finds_organisations_not_people():
+    def names(sentence):
+        return [m.name for m in name_mentions(sentence, lambda n: n in ("Hefei", "Shanghai"))]
+
+    assert names("NIO said it will base its new China headquarters in Hefei.") == ["NIO"]
+    assert names("Beyond Sichuan, it runs a joint venture with carmaker SAIC Motor in Liyang.") == [
+        "SAIC Motor"
+    ]
+    assert "Guangdong Brunp Recycling Technology" in names(
+        "Guangdong Brunp Recycling Technology, a Foshan-based subsidiary, is building a plant."
+    )
+    assert names("China Mobile, China Unicom and China Telecom run data centres there.") == [
+        "China Telecom",
+        "China Unicom",
+        "China Mobile",
+    ] or set(names("China Mobile, China Unicom and China Telecom run data centres there.")) == {
+        "China Mobile",
+        "China Unicom",
+        "China Telecom",
+    }
+    assert names("Lyu Hongqing, an official with the city, said the base opened.") == []
+
+
+def test_relations_in_general_english():
+    text = (
+        "NIO said it will base its new China headquarters in Hefei. "
+        "NIO, which keeps its global headquarters in Shanghai, was founded in November 2014. "
+        "Samsung Electronics runs a chip packaging plant in Xi'an, the capital of Shaanxi. "
+        "Shenzhen-based Huawei opened a research centre in Wuhan last year."
+    )
+    p = propose(text)
+    got = {(r["firm"], r["place"], r["presence_type"], r["status"]) for r in p.relations}
+    assert ("nio", "hefei", "headquarters", "announced") in got
+    assert ("nio", "shanghai", "headquarters", "operating") in got
+    assert any(r[0] == "samsung_electronics" and r[1] == "xian" and r[2] == "factory" for r in got)
+    assert ("huawei", "shenzhen", "headquarters", "operating") in got
+    assert any(r[:3] == ("huawei", "wuhan", "research_centre") for r in got)
+    assert {f["firm_name"] for f in p.proposed_firms} >= {"NIO", "Samsung Electronics"}
+    xian = next(pl for pl in p.proposed_places if pl["place_id"] == "xian")
+    assert (xian["place_name"], xian["place_name_zh"]) == ("Xi'an", "西安市")
+    assert next(f for f in p.proposed_firms if f["firm_name"] == "NIO")["hq_place_id"] in (
+        "hefei",
+        "shanghai",
+    )
+    assert 2014 in [n["value"] for n in p.numbers]
+
+
+def test_numbers_in_general_english():
+    p = propose(
+        "CATL said it would invest up to 12 billion yuan ($1.85 billion) in two production phases. "
+        "Its market value is about 1.3 trillion yuan, or about $200 billion, ranking it No 3. "
+        "Yibin is now the second-largest battery production centre, and output grew 8 percent. "
+        "The Model 3 plant opened in 2020."
+    )
+    got = {(n["number"], n["value"], n["comparator"]) for n in p.numbers}
+    assert ("up to 12 billion yuan", 12, "at_most") in got
+    assert ("two", 2, "exact") in got
+    assert ("No 3", 3, "exact") in got and ("second-largest", 2, "exact") in got
+    assert ("8 percent", 8, "exact") in got and ("2020", 2020, "exact") in got
+    money = {n["number"]: n for n in p.numbers if n.get("currency")}
+    assert money["about 1.3 trillion yuan"]["usd_number"] == "about $200 billion"
+    assert money["up to 12 billion yuan"]["usd_number"] == "$1.85 billion"
+    assert not any("$" in n["number"] or n["number"] == "3" for n in p.numbers)
+
+
+def test_draft_lists_proposed_reference_rows_and_stays_valid_yaml():
+    p = propose("Samsung Electronics runs a chip packaging plant in Xi'an, the capital of Shaanxi.")
+    draft = render(p, "x")
+    assert "#   xian,Xi'an,西安市,city,shaanxi," in draft
+    assert "Samsung Electronics" in draft
+    body = yaml.safe_load(draft)
+    assert body["relations"][0]["review"] == "unreviewed"
+
+
+def test_propose_reads_a_thousand_words_quickly_enough_to_measure():
+    text = (SEEDS / "articles" / "wuhan-xiaomi-optics-valley-2019.txt").read_text()
+    words = text.split()
+    article = " ".join((words * (1000 // len(words) + 1))[:1000])
+    gazetteer()
+    t0 = time.perf_counter()
+    propose(article)
+    # not a timing goal (scripts/measure_proposer.py prints it): a guard against a blow-up
+    assert time.perf_counter() - t0 < 30
