@@ -50,18 +50,7 @@ _NOT_A_QUANTITY = re.compile(r"\b(?:Model|Series|Phase|Line|Fab|Gen|No\.?|Number
 _ORDINALS = {
     w: i + 1
     for i, w in enumerate(
-        [
-            "first",
-            "second",
-            "third",
-            "fourth",
-            "fifth",
-            "sixth",
-            "seventh",
-            "eighth",
-            "ninth",
-            "tenth",
-        ]
+        "first second third fourth fifth sixth seventh eighth ninth tenth".split()
     )
 }
 RANK_RE = re.compile(
