@@ -133,7 +133,7 @@ class NameFinder:
                 "latitude": place.latitude,
                 "longitude": place.longitude,
                 "is_provincial_capital": "false",
-                "aliases": "",
+                "aliases": "|".join(place.aliases),
                 "code": place.code or "",
                 "population": place.population,
                 "sentence": sentence,

@@ -227,11 +227,7 @@ def relations_in(
                 )
             ]
             group = _listed_with(after[0], firms, sentence) if after else []
-            keys = (
-                []
-                if group
-                else ([last_firm] if last_firm and BACK_REF.search(sentence[:start]) else [])
-            )
+            keys = [] if group else ([last_firm] if last_firm and BACK_REF.search(sentence) else [])
         keys += [f.key for f in group if f.key not in keys]
         if not keys:
             continue
@@ -247,7 +243,7 @@ def relations_in(
                 p.key
                 for p in after_p[1:]
                 if re.search(
-                    r"\b(?:and|another|one|also)\b[^.;]{0,20}\bin\s+$", sentence[: p.start]
+                    r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start]
                 )
             ]
         elif before_p:
