@@ -29,7 +29,8 @@ VERB_AFTER = re.compile(
 ROLE_BEFORE = re.compile(
     r"(?:carmaker|automaker|maker|firm|company|giant|manufacturer|supplier|rival|partner|"
     r"start-?up|startups? like|subsidiary|unit|operator|developer|group|brand|heavyweights?|"
-    r"including|such as|producer|chipmaker|peers?|customers?|and|with)\s+$",
+    r"including|such as|producer|chipmaker|peers?|customers?|and|with|owns|bought|acquired|"
+    r"took control of|a stake in|-based|[A-Z][a-z]+'s)\s+$",
     re.IGNORECASE,
 )
 LEADING = frozenset(

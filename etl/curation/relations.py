@@ -39,7 +39,10 @@ TRIGGERS: list[tuple[str, str]] = [
         r"\bproduction\b)",
         "factory",
     ),
-    (r"\boffices?\b|branch(?:es)?|regional unit|business unit", "office"),
+    (
+        r"\boffices?\b|branch(?:es)?|regional unit|business unit|\bset up (?:shop|operations)\b",
+        "office",
+    ),
     (r"(?i:test(?:ing)? (?:base|ground|track|zone))", "test_base"),
     (r"\b(?:is|are|was) home to\b|\bhosts\b|\bhouses\b|\battract(?:ed|s)\b", "hosts"),
     (r"\binvest(?:s|ed|ing|ment)?\b", "investment"),
@@ -179,7 +182,8 @@ def relations_in(
 ) -> list[tuple[str, str, str, str]]:
     """(firm, place, presence type, status) of each relation the sentence states."""
     status = status_of(sentence)
-    places = [p for p in places if p.kind != "country"]
+    # a country is a firm's home only as "Luxembourg-based"
+    places = [p for p in places if p.kind != "country" or sentence[p.end : p.end + 6] == "-based"]
     # a place inside a firm's name ("Guangdong Brunp", "Dongfeng") is the firm's; a firm inside
     # a place's name is the place's
     places = [p for p in places if not any(f.start <= p.start and p.end <= f.end for f in firms)]
@@ -239,7 +243,16 @@ def relations_in(
             # "a plant in Yibin, Sichuan province": the first (most specific) place after;
             # "lines, one in Mianyang ... and another in Chongqing": each place after "in"
             place = after_p[0].key
-            more = [
+            # "offices in Beijing and Shanghai", "in Chengdu, Tianjin and Qingdao": one list
+            # (but not "Yibin, Sichuan": a city, then its province)
+            prev = after_p[0]
+            for nxt in after_p[1:]:
+                gap = sentence[prev.end : nxt.start]
+                if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap) or nxt.kind == "province":
+                    break
+                more.append(nxt.key)
+                prev = nxt
+            more += [
                 p.key
                 for p in after_p[1:]
                 if re.search(
