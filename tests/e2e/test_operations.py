@@ -72,7 +72,17 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
 
 
 def staging_snapshot(settings: Settings) -> dict:
-    con = duckdb.connect(str(settings.staging_path), read_only=True)
+    # A killed refresh's forked child gets SIGKILL from the kernel as its parent dies, but
+    # exits (and lets go of staging's lock) a moment later: wait for that, not longer.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            con = duckdb.connect(str(settings.staging_path), read_only=True)
+            break
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
     try:
         return {
             t: con.execute(f"select * from {t} order by all").fetchall() for t in load.DATA_TABLES
