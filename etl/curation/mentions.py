@@ -77,7 +77,8 @@ class NameFinder:
             "names": {name, *([short] if short else [])},
         }
 
-    def mentions(self, sentence: str, firm_hits, place_hits) -> tuple[list[Mention], list[Mention]]:
+    def mentions(self, sentence: str) -> tuple[list[Mention], list[Mention]]:
+        """The firms and places ``sentence`` names, in order; unknown ones become proposals."""
         firms: list[Mention] = []
         proposed = [
             Mention(entry["firm_id"], m.start(), m.end())
@@ -87,13 +88,15 @@ class NameFinder:
         ]
         # the longest name wins: "Foxconn Industrial Internet" over the reference's "Foxconn"
         for m in sorted(
-            self._spans(sentence, self.ref.firm_names) + proposed, key=lambda m: m.start - m.end
+            [Mention(k, s, e) for s, e, k in self.ref.spans(sentence, self.ref.firm_names)]
+            + proposed,
+            key=lambda m: m.start - m.end,
         ):
             if not any(f.start < m.end and m.start < f.end for f in firms):
                 firms.append(m)
         places = [
             Mention(key, s, e, self.ref.places[key]["place_type"])
-            for s, e, key in self._spans_raw(sentence, self.ref.place_names)
+            for s, e, key in self.ref.spans(sentence, self.ref.place_names)
         ]
         for start, end, place in self.world.find(sentence):
             if any(p.start <= start < p.end or start <= p.start < end for p in places):
@@ -106,18 +109,6 @@ class NameFinder:
             )
             places.append(Mention(key, start, end, kind))
         return sorted(firms, key=lambda m: m.start), sorted(places, key=lambda m: m.start)
-
-    @staticmethod
-    def _spans_raw(sentence: str, names: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
-        found: list[tuple[int, int, str]] = []
-        for name, key in names:  # longest first
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", sentence):
-                if not any(a <= m.start() < b for a, b, _ in found):
-                    found.append((m.start(), m.end(), key))
-        return found
-
-    def _spans(self, sentence: str, names: list[tuple[str, str]]) -> list[Mention]:
-        return [Mention(k, s, e) for s, e, k in self._spans_raw(sentence, names)]
 
     def _propose_place(self, place: Place, sentence: str) -> str:
         key = place.place_id

@@ -132,15 +132,18 @@ class Gazetteer:
         self.firm_names.sort(key=lambda n: -len(n[0]))
 
     @staticmethod
-    def _find(text: str, names: list[tuple[str, str]]) -> list[tuple[int, str]]:
-        found, taken = [], []
+    def spans(text: str, names: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
+        """(start, end, key) of each name in ``text``, longest names first, none overlapping."""
+        found: list[tuple[int, int, str]] = []
         for name, key in names:
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w])", text):
-                if any(a <= m.start() < b for a, b in taken):
-                    continue
-                taken.append((m.start(), m.end()))
-                found.append((m.start(), key))
-        return sorted(found)
+                if not any(a <= m.start() < b for a, b, _ in found):
+                    found.append((m.start(), m.end(), key))
+        return found
+
+    @classmethod
+    def _find(cls, text: str, names: list[tuple[str, str]]) -> list[tuple[int, str]]:
+        return sorted((start, key) for start, _, key in cls.spans(text, names))
 
     def places_in(self, text: str) -> list[tuple[int, str]]:
         return self._find(text, self.place_names)
@@ -364,7 +367,7 @@ def propose_article(
                 _rank(m.group(0), value, sentence, place, _nearest(firm_hits, m.start()), seen_ids)
             )
         context = last_city if re.search(r"\bthe city\b", sentence) else last_place
-        firm_mentions, place_mentions = finder.mentions(sentence, firm_hits, place_hits)
+        firm_mentions, place_mentions = finder.mentions(sentence)
         for firm, place, kind, status in relations_in(
             sentence, firm_mentions, place_mentions, last_firm, context
         ):
