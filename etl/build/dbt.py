@@ -370,7 +370,7 @@ def _marts_side_by_side() -> Iterator[list[str]]:
     references, and two of those in concurrent transactions conflict. In an incremental build
     the marts are already in the file, and their materialization (macros/incremental.sql)
     changes them with DELETE, UPDATE, INSERT and COMMENT ON only, which commit side by side
-    (tests/unit/test_build_plan.py checks this with DuckDB). So there an incremental model
+    (tests/unit/build/test_build_plan.py checks this with DuckDB). So there an incremental model
     that exists does not take the lock; any other still does (warehouse_build is a table).
     With the lock, the three marts built after fct_metric_observation ran one at a time.
     """
