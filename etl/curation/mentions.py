@@ -64,7 +64,11 @@ class NameFinder:
         if self._known_firm(name) or (short and self._known_firm(short)):
             return
         for entry in self._firms.values():  # "SAIC" after "SAIC Motor": the same firm
-            if name in entry["names"] or any(n.startswith(name + " ") for n in entry["names"]):
+            if name in entry["names"]:
+                return
+            if any(n.startswith(name + " ") for n in entry["names"]):
+                entry["names"].add(name)
+                entry["aliases"] = "|".join(filter(None, [entry["aliases"], name]))
                 return
         self._firms[name] = {
             "firm_id": slug(short or name),
@@ -99,6 +103,10 @@ class NameFinder:
             for s, e, key in self.ref.spans(sentence, self.ref.place_names)
         ]
         for start, end, place in self.world.find(sentence):
+            inside = [p for p in places if start <= p.start and p.end <= end]
+            if inside and end - start > max(p.end - p.start for p in inside):
+                # "Hefei High-tech Industrial Development Zone" over the reference's "Hefei"
+                places = [p for p in places if p not in inside]
             if any(p.start <= start < p.end or start <= p.start < end for p in places):
                 continue
             key = self._ref_place_by_name.get(place.place_name.lower()) or self._propose_place(

@@ -8,8 +8,11 @@ sentence-starting function words are not names."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
+
+from etl.curation.division_tables import _SURNAMES
 
 _WORD = r"(?:[A-Z][\w&'.-]*[\w&]|[A-Z]{2,}|[A-Z]\d*)"
 _NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,5}}"
@@ -18,19 +21,29 @@ SUFFIX = re.compile(
     r"\b(?:Co|Ltd|Inc|Corp|Corporation|Group|Holdings?|Technolog(?:y|ies)|Motors?|Electronics|"
     r"Automotive|Auto|Semiconductor|Systems|Industries|Industry|Energy|Logistics|Networks?|"
     r"Airlines|Robotics|Capital|Cloud|Display|Software|Materials|Pharma\w*|Bank|Telecom|"
-    r"Manufacturing|Intelligence|AG|SE|GmbH|plc|Limited)\.?$"
+    r"Manufacturing|Intelligence|AG|SE|GmbH|plc|Limited|Appliances|Brewery|Pharmaceuticals|Foods|"
+    r"Chemicals?|Steel|Media|Power|Solar|Batter(?:y|ies)|Devices|Instruments|Optical|"
+    r"Optoelectronics|Biotech|Medical|Insurance|Securities|Vehicles?|Aviation|Aerospace|"
+    r"Microelectronics|Communications|Quantum|Labs?|Semiconductors|Chips?|Mobile|Unicom|Cars)\.?$"
 )
 VERB_AFTER = re.compile(
     r"\s*(?:,\s*(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
     r"opened|opens|runs|operates|keeps|kept|builds|built|is|was|has|had|set up|sets up|began|"
     r"started|aims|expects|invested|invests|signed|moved|makes|produces|assembles|employs|"
-    r"launched|unveiled|agreed|completed|broke ground|went public|listed|owns|holds|also)\b)"
+    r"launched|unveiled|agreed|completed|broke ground|went public|listed|owns|holds|also|paid|"
+    r"pays|traces|bought|buys|acquired|reported|reports|posted|ranked|ranks|took|takes|sells|"
+    r"sold|supplies|supplied|ships|shipped|hired|raised|won|leads|led|controls|exported|"
+    r"delivered|delivers|remains|became|grew|chose|picked|added|expanded|entered|partnered|"
+    r"teamed|employs|employed|now|first|still|spent|spends|announces|plans|unveils|debuted|"
+    r"overtook|surpassed|designs|designed|develops|developed|rolled out)\b)"
 )
 ROLE_BEFORE = re.compile(
     r"(?:carmaker|automaker|maker|firm|company|giant|manufacturer|supplier|rival|partner|"
     r"start-?up|startups? like|subsidiary|unit|operator|developer|group|brand|heavyweights?|"
     r"including|such as|producer|chipmaker|peers?|customers?|and|with|owns|bought|acquired|"
-    r"took control of|a stake in|-based|[A-Z][a-z]+'s)\s+$",
+    r"took control of|a stake in|-based|[A-Z][a-z]+'s|(?:acquired|bought|purchased)\s+"
+    r"(?:[\w-]+\s+){0,3}?from|(?:paid|spent)\s+[^,.;]{1,30}?\s+for|merged with|"
+    r"(?:joined|joins) (?:hands )?with|rivals?|competitors?|clients?|suppliers?)\s+$",
     re.IGNORECASE,
 )
 LEADING = frozenset(
@@ -38,6 +51,7 @@ LEADING = frozenset(
         "The A An It Its This That These Those In On At By For From With And But Or As If When "
         "While After Before Since Under Over Beyond Besides Among About Both Also Outside Inside "
         "Analysts Officials Shares Last Next Today Yesterday Separately Meanwhile Still Local "
+        "Foreign Overseas Abroad Domestically Globally Elsewhere Nearby Across Together Earlier Later "
     ).split()
 )
 
@@ -74,6 +88,30 @@ def _not_a_name(name: str) -> bool:
     return name in ACRONYMS or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))
 
 
+_DEMONYMS = frozenset(
+    "British Dutch French Swiss Welsh English Scottish Irish European Asian African Western "
+    "Eastern Northern Southern Nordic Arab Latin Thai Lao Greek Czech Filipino Kiwi".split()
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _country_stems() -> frozenset[str]:
+    import pycountry
+
+    names = {getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    return frozenset(n.split()[0][:4] for n in names)
+
+
+def demonym(word: str) -> bool:
+    """ "Slovenian", "American", "Japanese": a people's adjective, not a firm. A word of
+    the known irregular ones, or one ending like a demonym whose first letters begin a
+    country's name (pycountry)."""
+    return word in _DEMONYMS or (
+        bool(re.fullmatch(r"[A-Z][a-z]{3,}(?:an|ian|ese|ish|i|ic)", word))
+        and word[:4] in _country_stems()
+    )
+
+
 @dataclass
 class NameMention:
     name: str
@@ -90,7 +128,11 @@ def _trim(name: str) -> str:
             words = words[i + 1 :]
             break
     while words and (
-        words[0] in LEADING or re.search(r"-(?:based|headquartered|owned|built|run)$", words[0])
+        words[0] in LEADING
+        or re.search(
+            r"-(?:based|headquartered|owned|built|run|backed|funded|listed|controlled|led)$",
+            words[0],
+        )
     ):
         words = words[1:]
     return " ".join(words)
@@ -113,17 +155,43 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             continue
         if PERSON_AFTER.match(sentence[end:]):
             continue  # "Lyu Hongqing, an official with ...": a person
+        words = name.split()
+        if (
+            len(words) in (2, 3)
+            and words[0].lower() in _SURNAMES
+            and all(re.fullmatch(r"[A-Z][a-z]+", w) for w in words[1:])
+            and not SUFFIX.search(name)
+        ):
+            continue  # "Li Shufu", "Zhang Ruimin": a Chinese surname and a given name
         if TITLE_BEFORE.search(before) and len(name.split()) == 2 and not SUFFIX.search(name):
             continue  # "according to Li Wen", "said Wang Tao": a person
+        if demonym(name) and re.match(r"\s+[a-z]", sentence[end:]):
+            continue  # "Slovenian appliance maker", "American presence"
         why = None
         if SUFFIX.search(name) or m.group(2):
             why = "suffix"
+        elif re.match(
+            r"['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:business|unit|arm|division|subsidiary|shares|"
+            r"stake|plants?|factor(?:y|ies)|headquarters|chips?|cars|brand|founder|chairman|"
+            r"chief executive|revenue|sales)\b",
+            sentence[end:],
+        ):
+            why = "possessive"
         elif ROLE_BEFORE.search(before):
             why = "role"
-        elif VERB_AFTER.match(sentence[end:]):
-            why = "verb"
+        elif VERB_AFTER.match(sentence[end:]) or (
+            re.fullmatch(r"(?:[A-Z][\w-]*(?:\s[\w-]+){0,3},\s)?", before)
+            and re.match(
+                r"\s[a-z]{2,}(?:ed|s)\b(?<!ers)(?<!ors)(?<!ies)(?<!ics)(?<!ists)"
+                r"(?!\s+(?:[a-z]+ed|are|were|have|had|will|would|can|could|say|said)\b)",
+                sentence[end:],
+            )
+            and len(name.split()) <= 3
+        ):
+            why = "verb"  # "NIO said", "Geely followed": a subject before its verb
         elif re.match(
-            r",\s+(?:a|an|the)\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|company|firm|maker|"
+            r",\s+(?:a|an|the|one of (?:the|[A-Z][\w']+))\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
+            r"compan(?:y|ies)|firms?|makers?|"
             r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand)\b",
             sentence[end:],
         ):

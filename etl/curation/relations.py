@@ -40,7 +40,8 @@ TRIGGERS: list[tuple[str, str]] = [
         "factory",
     ),
     (
-        r"\boffices?\b|branch(?:es)?|regional unit|business unit|\bset up (?:shop|operations)\b",
+        r"\boffices?\b|branch(?:es)?|regional unit|business unit|\bset up (?:shop|operations)\b|"
+        r"(?:delivery|service|operations|sales|support|customer) cent(?:er|re)s?",
         "office",
     ),
     (r"(?i:test(?:ing)? (?:base|ground|track|zone))", "test_base"),
@@ -54,6 +55,22 @@ BACK_REF = re.compile(
     r"the chipmaker|the maker|the startup)\b",
     re.IGNORECASE,
 )
+
+
+# "X bought Y; the brand ..." and "Y, the business ...": the firm named last, not the subject
+OBJECT_REF = re.compile(
+    r"\b(?:the|that|this)\s+(?:[\w-]+\s+)?(?:business|brand|unit|subsidiary|division|arm|"
+    r"acquisition|operation)\b",
+    re.IGNORECASE,
+)
+
+
+def _last_named(firms: list[Mention], sentence: str) -> Mention | None:
+    """The firm named last, passing over sellers and sources ("from Ford", "by IDC")."""
+    for f in reversed(firms):
+        if not re.search(r"\b(?:from|by|according to|than)\s+$", sentence[: f.start]):
+            return f
+    return None
 
 
 @dataclass
@@ -166,8 +183,9 @@ def _based(sentence, firms, places, last_firm) -> list[tuple[str, str, str, str]
             )
         ):
             owner = after[0].key
-        if owner is None and last_firm and re.search(r"\b[Tt]he\s+$", sentence[: place.start]):
-            owner = last_firm
+        if owner is None and re.search(r"\b[Tt]he\s+$", sentence[: place.start]):
+            named = _last_named([f for f in firms if f.end <= m.start()], sentence)
+            owner = named.key if named else last_firm
         if owner:
             out.append((owner, place.key, "headquarters", "operating"))
     return out
@@ -211,9 +229,22 @@ def relations_in(
             kind = "office" if kind == "hosts" else kind
             group = _listed_with(after[0], firms, sentence) if after else []
             keys = []
+        elif OBJECT_REF.search(sentence[gap_from:start]) and before:
+            # "bought Volvo Cars from Ford; the brand now assembles ...": the firm named last
+            named = _last_named(before, sentence)
+            keys = [named.key] if named else []
+            group = []
         elif BACK_REF.search(sentence[gap_from:start]) and (before or last_firm):
             # "CATL, which supplies Tesla, said it would invest ... in its plant": the subject
-            primary = before[0] if before and before[0].start < 40 else None
+            free = [
+                f
+                for f in before
+                if not re.search(
+                    r"\b(?:by|of|from|with|for|than|to|at|according to)\s+(?:[\w-]+\s+){0,2}$",
+                    sentence[: f.start],
+                )
+            ]
+            primary = free[0] if free and free[0].start < 40 else None
             keys = [primary.key] if primary else [last_firm]
             group = _listed_with(primary, firms, sentence) if primary else []
         elif before:
@@ -239,16 +270,38 @@ def relations_in(
         before_p = [p for p in places if p.end <= start]
         place = None
         more: list[str] = []
-        if after_p and not re.search(r"[;]|\.\s", sentence[end : after_p[0].start]):
+        gap = sentence[end : after_p[0].start] if after_p else ""
+        far = before_p and re.match(r"(?:In|At)\s+$", sentence[: before_p[-1].start])
+        far = far and len(gap) > 40 and re.search(r",\s+(?:and|but|while)\s", gap)
+        if far:
+            # "In Chengdu, the company opened a plant in 2017 that ..., and it is building two
+            # lines, one in Mianyang ... and another in Chongqing": Chengdu, and the others
+            place = before_p[-1].key
+            more = [
+                p.key
+                for p in after_p
+                if re.search(
+                    r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start]
+                )
+            ]
+        elif after_p and not re.search(r"[;]|\.\s", gap):
             # "a plant in Yibin, Sichuan province": the first (most specific) place after;
             # "lines, one in Mianyang ... and another in Chongqing": each place after "in"
             place = after_p[0].key
+            if len(after_p) > 1 and re.fullmatch(
+                r"['’]s\s+", sentence[after_p[0].end : after_p[1].start]
+            ):
+                place = after_p[1].key  # "in Hefei's Xinzhan ... Zone": the zone
             # "offices in Beijing and Shanghai", "in Chengdu, Tianjin and Qingdao": one list
             # (but not "Yibin, Sichuan": a city, then its province)
             prev = after_p[0]
             for nxt in after_p[1:]:
                 gap = sentence[prev.end : nxt.start]
-                if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap) or nxt.kind == "province":
+                if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap) or nxt.kind in (
+                    "province",
+                    "region",
+                    "country",
+                ):
                     break
                 more.append(nxt.key)
                 prev = nxt

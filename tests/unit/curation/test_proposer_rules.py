@@ -122,3 +122,53 @@ def test_propose_reads_a_thousand_words_quickly_enough_to_measure():
     propose(article)
     # not a timing goal (scripts/measure_proposer.py prints it): a guard against a blow-up
     assert time.perf_counter() - t0 < 30
+
+
+def test_towns_abroad_are_places_only_where_a_place_is_expected():
+    g = gazetteer()
+
+    def found(text):
+        return {p.place_name: p for _, _, p in g.find(text)}
+
+    # a town the package knows, after "based in" or before ", <state or country>"
+    velenje = found("Gorenje, based in Velenje, makes fridges.")["Velenje"]
+    assert (velenje.parent, velenje.code.startswith("geonames:")) == ("SI", True)
+    louisville = found("the business, based in Louisville, Kentucky, sells ovens")["Louisville"]
+    assert louisville.country == "US" and louisville.latitude
+    # a town it does not know, before ", <state>": a town of that state, for a curator to fill
+    camden = found("it opened a factory in Camden, South Carolina, in 2000")["Camden"]
+    assert (camden.parent, camden.latitude) == ("South Carolina", None)
+    # the same words in running text are not places
+    assert "Mobile" not in found("Mobile payments grew fast; Reading the data is hard.")
+
+
+def test_names_tell_firms_from_peoples_adjectives_and_persons():
+    def names(sentence):
+        return [m.name for m in name_mentions(sentence, lambda n: n in ("Qingdao", "Velenje"))]
+
+    assert names("Geely followed a longer road.") == ["Geely"]
+    assert names("Across town, Hisense traces its roots to a radio factory.") == ["Hisense"]
+    assert names("Haier paid $5.4 billion for GE Appliances in 2016.") == ["Haier", "GE Appliances"]
+    assert "Toshiba" in names("Hisense bought 95 percent of Toshiba's television business.")
+    assert names("It took control of Slovenian appliance maker Gorenje, based in Velenje.") == [
+        "Gorenje"
+    ]
+    assert names("Foreign firms arrived early.") == []
+    assert names("Li Shufu founded the carmaker in 1986.") == []
+    assert names("Government-backed investors have made bets.") == []
+
+
+def test_relations_follow_back_references_to_the_right_firm():
+    p = propose(
+        "In 2010 Geely bought Volvo Cars from Ford for $1.8 billion; the Gothenburg-based brand "
+        "now assembles cars at plants in Chengdu and Daqing. "
+        "Founded in 1999 by a group of USTC students, iFlytek keeps its headquarters in the "
+        "Hefei High-tech Industrial Development Zone."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("volvo_cars", "gothenburg", "headquarters") in got
+    assert {("volvo_cars", "chengdu", "factory"), ("volvo_cars", "daqing", "factory")} <= got
+    assert not any(r[0] == "ford" for r in got)
+    # the zone, not the reference's "Hefei" inside its name; not USTC (named after "of")
+    assert ("iflytek", "hefei_high_tech_industrial_development_zone", "headquarters") in got
+    assert not any(r[0] == "ustc" for r in got)
