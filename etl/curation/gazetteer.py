@@ -110,9 +110,10 @@ class PlaceGazetteer:
             ]
             parent = cities[-1] if cities else (later[0] if later else None)
             kind = "district" if name.lower().endswith(("district", "county")) else "zone"
+            bare = re.sub(r"\s+(?:District|County|district|county)$", "", name)
             zone = Place(slug(name), name, None, kind, parent.place_name if parent else None, None,
                          parent.latitude if parent else None, parent.longitude if parent else None,
-                         None, "CN")  # fmt: skip
+                         None, "CN", (bare,) if bare != name else ())  # fmt: skip
             found = [f for f in found if not (start <= f[0] < m.end())] + [(start, m.end(), zone)]
         for m in BASED_RE.finditer(text):
             if any(s <= m.start(1) < e for s, e, _ in found):

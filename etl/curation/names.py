@@ -65,7 +65,7 @@ STOP = LEADING | frozenset(
         "Reuters Eval Yangtze River State Council Stock Exchange Belt Road Initiative National "
         "Development Reform Commission Ministry Industry Information Bureau Government Committee "
         "Zone Park Area New District County Economic Technological High-tech Industrial Free "
-        "Trade Port Airport Phase Line Model Series "
+        "Trade Port Airport Phase Line Model Series No "
     ).split()
 )
 TITLE_BEFORE = re.compile(
@@ -208,7 +208,28 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         ):
             continue  # "Li Wen said": two capitalised words before 'said' are most often a person
         out.append(NameMention(name, start, end, m.group(2), why))
-    return out + _listed(sentence, out, is_place)
+    return _joined(sentence, out + _listed(sentence, out, is_place))
+
+
+def _joined(sentence: str, found: list[NameMention]) -> list[NameMention]:
+    """ "Henan Civil Aviation Development and Investment Co": one name with "and" inside,
+    when the part after it ends in a corporate word and the part before has none."""
+    found = sorted(found, key=lambda m: m.start)
+    out: list[NameMention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if (
+            prev
+            and sentence[prev.end : m.start] == " and "
+            and re.search(r"\b(?:Co|Ltd|Corp|Company|Group|Corporation|Holdings)\.?$", m.name)
+            and not SUFFIX.search(prev.name)
+        ):
+            out[-1] = NameMention(
+                sentence[prev.start : m.end], prev.start, m.end, m.short, prev.evidence
+            )
+            continue
+        out.append(m)
+    return out
 
 
 def _listed(sentence: str, found: list[NameMention], is_place) -> list[NameMention]:
@@ -228,6 +249,8 @@ def _listed_once(sentence, found, spans, is_place) -> list[NameMention]:
     for m in NAME_RE.finditer(sentence):
         name = _trim(m.group(1))
         start = m.start(1) + m.group(1).rfind(name) if name else m.start(1)
+        if name.endswith(("'s", "’s")):
+            name = name[:-2]  # "Hon Hai, Foxconn's flagship": Foxconn
         end = start + len(name)
         if (
             not name

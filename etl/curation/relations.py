@@ -273,7 +273,12 @@ def relations_in(
         gap = sentence[end : after_p[0].start] if after_p else ""
         far = before_p and re.match(r"(?:In|At)\s+$", sentence[: before_p[-1].start])
         far = far and len(gap) > 40 and re.search(r",\s+(?:and|but|while)\s", gap)
-        if far:
+        made = before_p and re.search(r"\bma(?:de|kes?|king)\s+$", sentence[: before_p[-1].start])
+        if made and re.fullmatch(
+            r"\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}", sentence[before_p[-1].end : start]
+        ):
+            place = before_p[-1].key  # "has made Zhengzhou its main hub in Asia"
+        elif far:
             # "In Chengdu, the company opened a plant in 2017 that ..., and it is building two
             # lines, one in Mianyang ... and another in Chongqing": Chengdu, and the others
             place = before_p[-1].key
