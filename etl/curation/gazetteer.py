@@ -19,7 +19,7 @@ ZONE_SUFFIX = (
     r"Park|Science Park|Free Trade Zone|Economy Zone|Comprehensive Bonded Zone|Bonded Zone|"
     r"Valley|Science City|Tech City|Special Area|(?:Economic and Technological )?Development "
     r"Area|Software Park|(?:Science and )?Technology Park|Tech Park|Innovation Park|Industrial "
-    r"Zone|Pilot Zone|Zone|County|district|county)"
+    r"Zone|Pilot Zone|Zone|County|Lake|Bay|Island|Town|Township|district|county|area)"
 )
 ZONE_RE = re.compile(rf"\b((?:[A-Z][\w'’-]+\s){{1,4}}){ZONE_SUFFIX}\b")
 # a place no package knows, named where a firm is based: "Binjiang-based Hikvision"
@@ -30,6 +30,8 @@ _TOWN = r"([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)"
 TOWN_RE = re.compile(
     rf"\b(?:in|near|outside|based in|at|from|headquartered in)\s+{_TOWN}"
     rf"|(?<![\w-]){_TOWN}(?=,\s+[A-Z])"
+    rf"|(?<![\w-]){_TOWN}(?=,\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?:town|township|village|"
+    rf"suburb|district|county|port|city)\b)"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -109,8 +111,12 @@ class PlaceGazetteer:
                 p for s, _, p in found if s >= m.end() and p.place_type in ("city", "municipality")
             ]
             parent = cities[-1] if cities else (later[0] if later else None)
-            kind = "district" if name.lower().endswith(("district", "county")) else "zone"
-            bare = re.sub(r"\s+(?:District|County|district|county)$", "", name)
+            kind = (
+                "district"
+                if name.lower().endswith(("district", "county")) or name.endswith(" area")
+                else "zone"
+            )
+            bare = re.sub(r"\s+(?:District|County|district|county|area)$", "", name)
             zone = Place(slug(name), name, None, kind, parent.place_name if parent else None, None,
                          parent.latitude if parent else None, parent.longitude if parent else None,
                          None, "CN", (bare,) if bare != name else ())  # fmt: skip
@@ -118,8 +124,12 @@ class PlaceGazetteer:
         for m in BASED_RE.finditer(text):
             if any(s <= m.start(1) < e for s, e, _ in found):
                 continue
-            name = m.group(1)
-            found.append((m.start(1), m.end(1), Place(slug(name), name, None, "city", None, None,
+            name, start = m.group(1), m.start(1)
+            if name.split()[0] in _NOT_TOWNS and " " in name:  # "The Suwon-based group"
+                start, name = start + name.index(" ") + 1, name.split(" ", 1)[1]
+            if name in _NOT_TOWNS or any(s <= start < e for s, e, _ in found):
+                continue
+            found.append((start, m.end(1), Place(slug(name), name, None, "city", None, None,
                                                       None, None, None, "")))  # fmt: skip
         found += self._towns(text, found)
         return sorted(found, key=lambda f: f[0])
@@ -132,8 +142,11 @@ class PlaceGazetteer:
         the biggest); an unknown name before ", <country or state>" is a town of that region."""
         out: list[tuple[int, int, Place]] = []
         for m in TOWN_RE.finditer(text):
-            g = 1 if m.group(1) else 2
+            g = next(i for i in (1, 2, 3) if m.group(i))
             start, end, name = m.start(g), m.end(g), m.group(g)
+            first = name.split()[0]
+            if first in _NOT_TOWNS and " " in name:  # "The Boise, Idaho-based maker"
+                start, name = start + len(first) + 1, name[len(first) + 1 :]
             if any(s < end and start < e for s, e, _ in found + out):
                 continue
             region = next((p for s, _, p in found if s > end and text[end:s].strip() == ","), None)
@@ -141,6 +154,13 @@ class PlaceGazetteer:
                 region = None
             if g == 2 and region is None:
                 continue  # "Name, X" names a town only when X is a country or state
+            if g == 3 and name not in _NOT_TOWNS:
+                # "Chang'an, a manufacturing town in the south of Dongguan": a town there
+                within = next((p for s, _, p in found if s > end), None)
+                out.append((start, end, Place(slug(name), name, None, "district",
+                            within.place_name if within else None, None, None, None, None,
+                            within.country if within else "")))  # fmt: skip
+                continue
             town = _small_town(name, region)
             if town is None and region is not None and name not in _NOT_TOWNS:
                 town = Place(slug(name), name, None, "city", region.place_name, None, None, None,
@@ -150,7 +170,10 @@ class PlaceGazetteer:
         return out
 
 
-_NOT_TOWNS = frozenset("The It Its In On At And But Or Its This That Chinese Overseas".split())
+_NOT_TOWNS = frozenset(
+    "The It Its In On At And But Or This That Chinese Overseas Today Yesterday Now Meanwhile "
+    "However Still Last Next Here There Then Earlier Later Elsewhere".split()
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -163,6 +186,11 @@ def _small_towns() -> dict[str, list[dict]]:
         if c["countrycode"] not in ("CN", "HK", "MO", "TW"):
             out.setdefault(c["name"], []).append(c)
     return {k: sorted(v, key=lambda c: -c["population"]) for k, v in out.items()}
+
+
+def is_town(name: str) -> bool:
+    """A town the package knows abroad (any size)."""
+    return name in _small_towns()
 
 
 def _small_town(name: str, region: Place | None) -> Place | None:

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from etl.curation.gazetteer import Place, gazetteer, slug
-from etl.curation.names import name_mentions
+from etl.curation.names import SUFFIX, name_mentions
 from etl.curation.relations import Mention
 from etl.curation.sentences import segments
 
@@ -26,7 +26,9 @@ def _persons(text: str) -> set[str]:
     official"): a surname alone later ("Li said") is a person too, not a firm."""
     words: set[str] = set()
     for m in PERSON.finditer(text):
-        words.update(next(g for g in m.groups() if g).split())
+        name = next(g for g in m.groups() if g)
+        if not SUFFIX.search(name):  # "Micron Technology said": a firm
+            words.update(name.split())
     return words
 
 

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from etl.curation.division_tables import _SURNAMES
+from etl.curation.gazetteer import is_town
 
 _WORD = r"(?:[A-Z][\w&'.-]*[\w&]|[A-Z]{2,}|[A-Z]\d*)"
 _NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,5}}"
@@ -43,7 +44,8 @@ ROLE_BEFORE = re.compile(
     r"including|such as|producer|chipmaker|peers?|customers?|and|with|owns|bought|acquired|"
     r"took control of|a stake in|-based|[A-Z][a-z]+'s|(?:acquired|bought|purchased)\s+"
     r"(?:[\w-]+\s+){0,3}?from|(?:paid|spent)\s+[^,.;]{1,30}?\s+for|merged with|"
-    r"(?:joined|joins) (?:hands )?with|rivals?|competitors?|clients?|suppliers?)\s+$",
+    r"(?:joined|joins) (?:hands )?with|rivals?|competitors?|clients?|suppliers?|"
+    r"(?:subsidiary|unit|arm|affiliate|division),)\s+$",
     re.IGNORECASE,
 )
 LEADING = frozenset(
@@ -135,6 +137,8 @@ def _trim(name: str) -> str:
         )
     ):
         words = words[1:]
+    while len(words) > 1 and words[-1] in ("No", "The", "And"):
+        words = words[:-1]  # "OPPO No 3"
     return " ".join(words)
 
 
@@ -196,8 +200,8 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             sentence[end:],
         ):
             why = "apposition"
-        if why is None:
-            continue
+        if why is None or (why == "role" and is_town(name)):
+            continue  # "European towns such as Verona": not firms
         if (
             re.match(r"\s+(?:said|says|told)\b", sentence[end:])
             and len(name.split()) == 2
@@ -258,6 +262,8 @@ def _listed_once(sentence, found, spans, is_place) -> list[NameMention]:
             or is_place(name)
             or all(w in STOP for w in name.split())
         ):
+            continue
+        if is_town(name):
             continue
         for other in found:
             gap = sentence[end : other.start] if end <= other.start else sentence[other.end : start]

@@ -65,6 +65,9 @@ OBJECT_REF = re.compile(
 )
 
 
+CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
+
+
 def _last_named(firms: list[Mention], sentence: str) -> Mention | None:
     """The firm named last, passing over sellers and sources ("from Ford", "by IDC")."""
     for f in reversed(firms):
@@ -215,6 +218,11 @@ def relations_in(
         if sentence[start - 1 : start] == "-" or sentence[end : end + 6] == "-based":
             continue
         before = [f for f in firms if f.end <= start]
+        # "Huawei spent ..., and its device subsidiary, Huawei Device, has moved its
+        # headquarters": the firms of the trigger's own clause, when it names any
+        clauses = [m.end() for m in CLAUSE.finditer(sentence[:start])]
+        if clauses and any(f.start >= clauses[-1] for f in before):
+            before = [f for f in before if f.start >= clauses[-1]]
         gap_from = before[-1].end if before else 0
         after = [f for f in firms if f.start >= end]
         of_after = [
@@ -266,8 +274,17 @@ def relations_in(
         keys += [f.key for f in group if f.key not in keys]
         if not keys:
             continue
-        after_p = [p for p in places if p.start >= end]
-        before_p = [p for p in places if p.end <= start]
+        after_p = [
+            p
+            for p in places
+            if p.start >= end
+            and not re.search(
+                r"\b(?:between|despite|than|unlike|compared|rather|versus)\b",
+                sentence[end : p.start],
+            )
+        ]
+        # "The Suwon-based group ... the site": the home is not the site
+        before_p = [p for p in places if p.end <= start and sentence[p.end : p.end + 6] != "-based"]
         place = None
         more: list[str] = []
         gap = sentence[end : after_p[0].start] if after_p else ""
@@ -287,6 +304,9 @@ def relations_in(
                 for p in after_p
                 if re.search(
                     r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start]
+                )
+                and not re.search(
+                    r"\b(?:listed|traded|trading)\b[^,.;]{0,20}$", sentence[: p.start]
                 )
             ]
         elif after_p and not re.search(r"[;]|\.\s", gap):
@@ -315,6 +335,9 @@ def relations_in(
                 for p in after_p[1:]
                 if re.search(
                     r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start]
+                )
+                and not re.search(
+                    r"\b(?:listed|traded|trading)\b[^,.;]{0,20}$", sentence[: p.start]
                 )
             ]
         elif before_p:
