@@ -19,11 +19,12 @@ ZONE_SUFFIX = (
     r"Park|Science Park|Free Trade Zone|Economy Zone|Comprehensive Bonded Zone|Bonded Zone|"
     r"Valley|Science City|Tech City|Special Area|(?:Economic and Technological )?Development "
     r"Area|Software Park|(?:Science and )?Technology Park|Tech Park|Innovation Park|Industrial "
-    r"Zone|Pilot Zone|Zone|County|Lake|Bay|Island|Town|Township|district|county|area)"
+    r"Zone|Pilot Zone|Economic Area|Zone|County|Lake|Bay|Island|Town|Township|district|county|"
+    r"area)"
 )
 ZONE_RE = re.compile(rf"\b((?:[A-Z][\w'’-]+\s){{1,4}}){ZONE_SUFFIX}\b")
 # a place no package knows, named where a firm is based: "Binjiang-based Hikvision"
-BASED_RE = re.compile(r"(?<![\w-])([A-Z][a-z'’]+(?:\s[A-Z][a-z'’]+)?)-based\b")
+BASED_RE = re.compile(r"(?<![\w-])([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)-based\b")
 # a town named where a place is expected: "based in Velenje", "a plant in Camden, South
 # Carolina", "Rosarito, Mexico": the package's smaller world cities are looked up only here
 _TOWN = r"([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)"
@@ -32,6 +33,10 @@ TOWN_RE = re.compile(
     rf"|(?<![\w-]){_TOWN}(?=,\s+[A-Z])"
     rf"|(?<![\w-]){_TOWN}(?=,\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?:town|township|village|"
     rf"suburb|district|county|port|city)\b)"
+)
+APPOSITION = re.compile(
+    r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:town|township|village|suburb|district|county|port|"
+    r"city)\b"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -154,6 +159,8 @@ class PlaceGazetteer:
                 region = None
             if g == 2 and region is None:
                 continue  # "Name, X" names a town only when X is a country or state
+            if g == 1 and APPOSITION.match(text, end) and _small_town(name, None) is None:
+                g = 3  # "headquartered in Chang'an, a manufacturing town in ..."
             if g == 3 and name not in _NOT_TOWNS:
                 # "Chang'an, a manufacturing town in the south of Dongguan": a town there
                 within = next((p for s, _, p in found if s > end), None)
