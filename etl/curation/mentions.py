@@ -118,7 +118,16 @@ class NameFinder:
                 self.ref.places[key]["place_type"] if key in self.ref.places else place.place_type
             )
             places.append(Mention(key, start, end, kind))
+        places = [self._capital(p, sentence) for p in places]
         return sorted(firms, key=lambda m: m.start), sorted(places, key=lambda m: m.start)
+
+    def _capital(self, place: Mention, sentence: str) -> Mention:
+        """ "based in the capital of Anhui province": the reference's capital of Anhui."""
+        if place.kind == "province" and re.search(r"\bcapital of\s+$", sentence[: place.start]):
+            for key, row in self.ref.places.items():
+                if row["parent_place_id"] == place.key and row["is_provincial_capital"] == "true":
+                    return Mention(key, place.start, place.end, row["place_type"])
+        return place
 
     def _propose_place(self, place: Place, sentence: str) -> str:
         key = place.place_id

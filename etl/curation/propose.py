@@ -228,6 +228,9 @@ def _metric(sentence: str, after: str, kind: str) -> str:
     return "TODO"
 
 
+VENTURE_RE = re.compile(r",\s+(?:the|a|an|their|its)\s+(?:[\w-]+\s+){0,2}?(?:joint\s+)?venture\b")
+
+
 def propose_article(
     text: str, stated: StatementDate, places: list[dict], firms: list[dict]
 ) -> Proposal:
@@ -237,6 +240,7 @@ def propose_article(
     last_place: str | None = None
     last_city: str | None = None
     last_firm: str | None = None
+    last_venture: str | None = None  # "BMW Brilliance, the joint venture that ..."
     seen_ids: set[str] = set()
     for seg in segments(text):
         sentence = seg.text
@@ -369,12 +373,15 @@ def propose_article(
         context = last_city if re.search(r"\bthe city\b", sentence) else last_place
         firm_mentions, place_mentions = finder.mentions(sentence)
         for firm, place, kind, status in relations_in(
-            sentence, firm_mentions, place_mentions, last_firm, context
+            sentence, firm_mentions, place_mentions, last_firm, context, last_venture
         ):
             proposal.relations.append(_relation(firm, place, kind, status, sentence))
             finder.used(firm, place, kind)
         if firm_mentions:
             last_firm = subject(sentence, firm_mentions).key
+        last_venture = next(
+            (f.key for f in firm_mentions if VENTURE_RE.match(sentence, f.end)), last_venture
+        )
         subjects = [
             (p, k)
             for p, k in place_hits

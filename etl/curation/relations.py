@@ -65,7 +65,21 @@ OBJECT_REF = re.compile(
 )
 
 
+VENTURE_REF = re.compile(r"\b[Tt]he (?:[\w-]+ )?(?:joint )?venture\b")
 CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
+
+
+def _also_in(places: list[Mention], sentence: str, end: int, found: list) -> list[str]:
+    """ "lines, one in Mianyang ... and another in Chongqing": each place after "and ... in",
+    but not a listing ("and has been listed in Shanghai") or another trigger's place ("and
+    has offices in Beijing")."""
+    return [
+        p.key
+        for p in places
+        if re.search(r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start])
+        and not re.search(r"\b(?:listed|traded|trading)\b[^,.;]{0,20}$", sentence[: p.start])
+        and not any(end <= t < p.start for t, _, _ in found)
+    ]
 
 
 def _last_named(firms: list[Mention], sentence: str) -> Mention | None:
@@ -200,6 +214,7 @@ def relations_in(
     places: list[Mention],
     last_firm: str | None,
     last_place: str | None,
+    last_venture: str | None = None,
 ) -> list[tuple[str, str, str, str]]:
     """(firm, place, presence type, status) of each relation the sentence states."""
     status = status_of(sentence)
@@ -237,6 +252,14 @@ def relations_in(
             kind = "office" if kind == "hosts" else kind
             group = _listed_with(after[0], firms, sentence) if after else []
             keys = []
+        elif (which := re.search(r",\s+which\s+[^,]*$", sentence[:start])) and any(
+            f.end <= which.start() for f in before
+        ):
+            # "its main China unit, which then moved its headquarters": the firm before "which"
+            keys = [[f for f in before if f.end <= which.start()][-1].key]
+            group = []
+        elif VENTURE_REF.search(sentence[gap_from:start]) and last_venture:
+            keys, group = [last_venture], []  # "The venture, which keeps its headquarters in"
         elif OBJECT_REF.search(sentence[gap_from:start]) and before:
             # "bought Volvo Cars from Ford; the brand now assembles ...": the firm named last
             named = _last_named(before, sentence)
@@ -299,16 +322,7 @@ def relations_in(
             # "In Chengdu, the company opened a plant in 2017 that ..., and it is building two
             # lines, one in Mianyang ... and another in Chongqing": Chengdu, and the others
             place = before_p[-1].key
-            more = [
-                p.key
-                for p in after_p
-                if re.search(
-                    r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start]
-                )
-                and not re.search(
-                    r"\b(?:listed|traded|trading)\b[^,.;]{0,20}$", sentence[: p.start]
-                )
-            ]
+            more = _also_in(after_p, sentence, end, found)
         elif after_p and not re.search(r"[;]|\.\s", gap):
             # "a plant in Yibin, Sichuan province": the first (most specific) place after;
             # "lines, one in Mianyang ... and another in Chongqing": each place after "in"
@@ -330,16 +344,7 @@ def relations_in(
                     break
                 more.append(nxt.key)
                 prev = nxt
-            more += [
-                p.key
-                for p in after_p[1:]
-                if re.search(
-                    r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start]
-                )
-                and not re.search(
-                    r"\b(?:listed|traded|trading)\b[^,.;]{0,20}$", sentence[: p.start]
-                )
-            ]
+            more += _also_in(after_p[1:], sentence, end, found)
         elif before_p:
             place = before_p[-1].key
         elif last_place and (

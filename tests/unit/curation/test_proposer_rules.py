@@ -172,3 +172,24 @@ def test_relations_follow_back_references_to_the_right_firm():
     # the zone, not the reference's "Hefei" inside its name; not USTC (named after "of")
     assert ("iflytek", "hefei_high_tech_industrial_development_zone", "headquarters") in got
     assert not any(r[0] == "ustc" for r in got)
+
+
+def test_relations_follow_which_the_venture_and_the_capital_of():
+    p = propose(
+        "Origin Quantum, a start-up based in the capital of Anhui province, built a computer. "
+        "In 2020 state funds put 7 billion yuan into carmaker NIO for a stake in its main China "
+        "unit, which then moved its headquarters to the Hefei Economic and Technological "
+        "Development Area. "
+        "BMW Brilliance Automotive, the joint venture that runs the site, makes cars. "
+        "Brilliance Auto Group is in restructuring. "
+        "The venture, which keeps its headquarters in Shenyang, sold 650,000 cars."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("origin_quantum", "hefei", "headquarters") in got  # the reference's capital of Anhui
+    assert (
+        "nio",
+        "hefei_economic_and_technological_development_area",
+        "headquarters",
+    ) in got
+    assert ("bmw_brilliance_automotive", "shenyang", "headquarters") in got
+    assert not any(r[0] == "brilliance_auto_group" for r in got)
