@@ -142,11 +142,37 @@ def _trim(name: str) -> str:
     return " ".join(words)
 
 
+def _owner(raw: str, offset: int, is_place) -> NameMention | None:
+    """ "Tesla's Shanghai factory": the firm whose place it is (the place is not a firm)."""
+    found = re.search(r"['’]s\s", raw)
+    if not found:
+        return None
+    words = raw[: found.start()].split()
+    while words and words[0] in LEADING:
+        words = words[1:]
+    owner = " ".join(words)
+    rest = raw[found.end() :]
+    if (
+        not owner
+        or not is_place(rest)
+        or is_place(owner)
+        or all(w in STOP for w in words)
+        or demonym(owner)
+        or owner in ACRONYMS
+    ):
+        return None
+    start = offset + found.start() - len(owner)
+    return NameMention(owner, start, start + len(owner), None, "possessive")
+
+
 def name_mentions(sentence: str, is_place) -> list[NameMention]:
     """Candidate organisation names in one sentence. ``is_place(name)`` tells a place name."""
     out: list[NameMention] = []
     for m in NAME_RE.finditer(sentence):
         raw = m.group(1)
+        owner = _owner(raw, m.start(1), is_place)
+        if owner:
+            out.append(owner)
         name = _trim(raw)
         if not name or len(name) < 2:
             continue
@@ -169,6 +195,11 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             continue  # "Li Shufu", "Zhang Ruimin": a Chinese surname and a given name
         if TITLE_BEFORE.search(before) and len(name.split()) == 2 and not SUFFIX.search(name):
             continue  # "according to Li Wen", "said Wang Tao": a person
+        if re.match(
+            r"\s+(?:area|district|county|zone|park|province|city|town|township|port|bay|lake)\b",
+            sentence[end:],
+        ):
+            continue  # "Shanghai's Lingang area": a place
         if demonym(name) and re.match(r"\s+[a-z]", sentence[end:]):
             continue  # "Slovenian appliance maker", "American presence"
         why = None

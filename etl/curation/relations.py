@@ -289,9 +289,11 @@ def relations_in(
                 for f in firms
                 if f.start >= end
                 and re.fullmatch(
-                    r"\s+(?:of|by|for|with|from)\s+(?:[\w-]+\s+){0,3}", sentence[end : f.start]
+                    r"\s+(?:of|by|for|with|from)\s+(?:[\w-]+\s+){0,3}|(?:[\s,]+[\w'’-]+){0,6}?\s+"
+                    r"(?:operated|owned|run|built|opened|managed|used) by\s+",
+                    sentence[end : f.start],
                 )
-            ]
+            ]  # "the research centres of ... Alibaba", "the plant in Ningde is run by CATL"
             group = _listed_with(after[0], firms, sentence) if after else []
             keys = [] if group else ([last_firm] if last_firm and BACK_REF.search(sentence) else [])
         keys += [f.key for f in group if f.key not in keys]
@@ -327,6 +329,10 @@ def relations_in(
             # "a plant in Yibin, Sichuan province": the first (most specific) place after;
             # "lines, one in Mianyang ... and another in Chongqing": each place after "in"
             place = after_p[0].key
+            moved_to = [p for p in after_p[1:] if re.search(r"\bto\s+$", sentence[: p.start])]
+            if re.search(r"\bfrom\s+$", sentence[: after_p[0].start]) and moved_to:
+                after_p = moved_to  # "moved its headquarters from Suzhou to Shanghai"
+                place = after_p[0].key
             if len(after_p) > 1 and re.fullmatch(
                 r"['’]s\s+", sentence[after_p[0].end : after_p[1].start]
             ):
@@ -336,13 +342,10 @@ def relations_in(
             prev = after_p[0]
             for nxt in after_p[1:]:
                 gap = sentence[prev.end : nxt.start]
-                if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap) or nxt.kind in (
-                    "province",
-                    "region",
-                    "country",
-                ):
+                if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap):
                     break
-                more.append(nxt.key)
+                if nxt.kind not in ("province", "region", "country"):
+                    more.append(nxt.key)  # "in Shihezi, Xinjiang, and Baotou": not Xinjiang
                 prev = nxt
             more += _also_in(after_p[1:], sentence, end, found)
         elif before_p:

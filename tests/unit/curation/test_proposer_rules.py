@@ -193,3 +193,28 @@ def test_relations_follow_which_the_venture_and_the_capital_of():
     ) in got
     assert ("bmw_brilliance_automotive", "shenyang", "headquarters") in got
     assert not any(r[0] == "brilliance_auto_group" for r in got)
+
+
+def test_relations_in_more_constructions():
+    cases = {
+        "Tesla's Shanghai factory delivered 700,000 cars last year.": ("factory", "shanghai"),
+        "The plant in Ningde is operated by Contemporary Amperex Technology.": (
+            "factory",
+            "ningde",
+        ),
+        "AstraZeneca set up an R&D centre in Zhangjiang Hi-Tech Park in Shanghai.": (
+            "research_centre",
+            "zhangjiang_hi_tech_park",
+        ),
+        "GCL Technology moved its headquarters from Suzhou to Shanghai.": (
+            "headquarters",
+            "shanghai",
+        ),
+    }
+    for sentence, (kind, place) in cases.items():
+        got = [(r["presence_type"], r["place"]) for r in propose(sentence).relations]
+        assert got == [(kind, place)], sentence
+    daqo = propose("Daqo New Energy runs plants in Shihezi, Xinjiang, and Baotou.")
+    assert {r["place"] for r in daqo.relations} == {"shihezi", "baotou"}
+    smic = propose("SMIC broke ground on a wafer fab in Shanghai's Lingang area in 2021.")
+    assert smic.unknown_firms == ["SMIC"] and smic.unknown_places == ["Lingang area"]
