@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 DUCKDB11 := .venv-duckdb11/bin/python
 
-.PHONY: warehouse test lint unit e2e validate duckdb11 clients browser report export docs bench bench-refresh spark-check clean help
+.PHONY: warehouse test lint unit e2e validate duckdb11 clients browser fonts report export docs bench bench-refresh spark-check clean help
 
 help:
 	@echo "make warehouse  - set up .venv and build warehouse/tech_hubs.duckdb"
@@ -59,14 +59,23 @@ $(NODE_CLIENT): tests/clients/node/package.json
 clients: $(DUCKDB11) $(NODE_CLIENT) browser
 
 # Headless Chromium for the report test: Debian's package, installed when missing and we may.
-browser:
+browser: fonts
 	@if command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing Debian's chromium for the report test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found and cannot be installed here: the report test will be skipped" >&2; fi
 
-report: $(STAMP)
+# A CJK font for the report to embed a subset of (its Chinese names): Debian's fonts-noto-cjk,
+# installed when no CJK font is there and we may.
+fonts:
+	@if command -v fc-list >/dev/null 2>&1 && [ -n "$$(fc-list :lang=zh-cn)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's fonts-noto-cjk for the report's Chinese names"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+	else echo "no CJK font, and none can be installed here: the report embeds none" >&2; fi
+
+report: $(STAMP) fonts
 	$(BIN)/techhubs report
 
 export: $(STAMP)
