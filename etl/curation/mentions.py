@@ -32,6 +32,12 @@ def _persons(text: str) -> set[str]:
     return words
 
 
+BARE = re.compile(
+    r"\s+(?:New District|New Area|District|County|Zone|Park|Lake|Bay|district|county|area|"
+    r"(?:bonded|free trade|industrial|high-tech|development|economic) (?:zone|park))$"
+)
+
+
 class NameFinder:
     """Mentions of firms and places in the sentences of one article."""
 
@@ -40,6 +46,7 @@ class NameFinder:
         self.world = gazetteer()
         self._firms: dict[str, dict[str, Any]] = {}  # proposed, by name
         self._places: dict[str, dict[str, Any]] = {}  # proposed, by id
+        self._bare: dict[str, tuple[str, str]] = {}  # "Pingfang" of "Pingfang District": id
         self._ref_place_by_name = {n.lower(): k for n, k in reference.place_names}
         found = [
             (m, seg.text) for seg in segments(text) for m in name_mentions(seg.text, self._is_place)
@@ -118,6 +125,15 @@ class NameFinder:
                 self.ref.places[key]["place_type"] if key in self.ref.places else place.place_type
             )
             places.append(Mention(key, start, end, kind))
+            bare = BARE.sub("", sentence[start:end])
+            if kind in ("district", "zone") and bare != sentence[start:end]:
+                self._bare.setdefault(bare, (key, kind))
+        for bare, (key, kind) in self._bare.items():
+            # "Pingfang District", then "Also in Pingfang": the same district
+            for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?![\w'’-])", sentence):
+                taken = places + firms
+                if not any(p.start < m.end() and m.start() < p.end for p in taken):
+                    places.append(Mention(key, m.start(), m.end(), kind))
         places = [self._capital(p, sentence) for p in places]
         return sorted(firms, key=lambda m: m.start), sorted(places, key=lambda m: m.start)
 

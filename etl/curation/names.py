@@ -25,7 +25,10 @@ SUFFIX = re.compile(
     r"Manufacturing|Intelligence|AG|SE|GmbH|plc|Limited|Appliances|Brewery|Pharmaceuticals|Foods|"
     r"Chemicals?|Steel|Media|Power|Solar|Batter(?:y|ies)|Devices|Instruments|Optical|"
     r"Optoelectronics|Biotech|Medical|Insurance|Securities|Vehicles?|Aviation|Aerospace|"
-    r"Microelectronics|Communications|Quantum|Labs?|Semiconductors|Chips?|Mobile|Unicom|Cars)\.?$"
+    r"Microelectronics|Communications|Quantum|Labs?|Semiconductors|Chips?|Mobile|Unicom|Cars|"
+    r"Computers?|Electric|Electrical|Machinery|Equipment|Engineering|Construction|Shipping|"
+    r"Mining|Cement|Aircraft|Airways|Railway|Precision|Fibre|Cable|Photonics|Solutions|Material)"
+    r"\.?$"
 )
 VERB_AFTER = re.compile(
     r"\s*(?:,\s*(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
@@ -87,7 +90,11 @@ PERSON_AFTER = re.compile(
 
 def _not_a_name(name: str) -> bool:
     words = name.split()
-    return name in ACRONYMS or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))
+    return (
+        name in ACRONYMS
+        or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))
+        or bool(re.fullmatch(r"[A-Z]{1,3}-?\d{1,4}[A-Za-z]?", name))  # "A350", "Y-12": models
+    )
 
 
 _DEMONYMS = frozenset(
@@ -127,6 +134,10 @@ def _trim(name: str) -> str:
     words = name.split()
     for i, w in enumerate(words):  # "South Korea's LG Display": the name after the 's
         if w.endswith(("'s", "’s")) and i < len(words) - 1:
+            words = words[i + 1 :]
+            break
+    for i in range(len(words) - 1, -1, -1):  # "New Taipei-based HTC": the name after it
+        if re.search(r"-(?:based|headquartered)$", words[i]) and i < len(words) - 1:
             words = words[i + 1 :]
             break
     while words and (
@@ -202,7 +213,7 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             continue  # "Shanghai's Lingang area": a place
         if demonym(name) and re.match(r"\s+[a-z]", sentence[end:]):
             continue  # "Slovenian appliance maker", "American presence"
-        why = None
+        why, short = None, m.group(2)
         if SUFFIX.search(name) or m.group(2):
             why = "suffix"
         elif re.match(
@@ -224,10 +235,15 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             and len(name.split()) <= 3
         ):
             why = "verb"  # "NIO said", "Geely followed": a subject before its verb
+        elif known := re.match(r",\s+(?:also |better )?known as\s+([A-Z][\w&-]+)", sentence[end:]):
+            why, short = (
+                "apposition",
+                known.group(1),
+            )  # "Yunnan Energy New Material, known as SEMCORP"
         elif re.match(
-            r",\s+(?:a|an|the|one of (?:the|[A-Z][\w']+))\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
+            r",\s+(?:a|an|the|its|their|one of (?:the|[A-Z][\w']+))\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
             r"compan(?:y|ies)|firms?|makers?|"
-            r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand)\b",
+            r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand|venture)\b",
             sentence[end:],
         ):
             why = "apposition"
@@ -242,7 +258,8 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             and re.fullmatch(r"[A-Z][a-z]+ [A-Z][a-z]+", name)
         ):
             continue  # "Li Wen said": two capitalised words before 'said' are most often a person
-        out.append(NameMention(name, start, end, m.group(2), why))
+        known_as = re.match(r",\s+(?:also |better )?known as\s+([A-Z][\w&-]+)", sentence[end:])
+        out.append(NameMention(name, start, end, short or (known_as and known_as.group(1)), why))
     return _joined(sentence, out + _listed(sentence, out, is_place))
 
 
@@ -256,7 +273,10 @@ def _joined(sentence: str, found: list[NameMention]) -> list[NameMention]:
         if (
             prev
             and sentence[prev.end : m.start] == " and "
-            and re.search(r"\b(?:Co|Ltd|Corp|Company|Group|Corporation|Holdings)\.?$", m.name)
+            and (
+                re.search(r"\b(?:Co|Ltd|Corp|Company|Group|Corporation|Holdings)\.?$", m.name)
+                or (" " not in m.name and SUFFIX.fullmatch(m.name) and " " in prev.name)
+            )
             and not SUFFIX.search(prev.name)
         ):
             out[-1] = NameMention(

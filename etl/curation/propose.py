@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.curation.mentions import NameFinder
-from etl.curation.relations import relations_in, subject
+from etl.curation.relations import REFERS_BACK, relations_in, subject
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period
@@ -377,7 +377,9 @@ def propose_article(
         ):
             proposal.relations.append(_relation(firm, place, kind, status, sentence))
             finder.used(firm, place, kind)
-        if firm_mentions:
+        if firm_mentions and not (
+            REFERS_BACK.match(sentence) and firm_mentions[0].start > 0 and last_firm
+        ):  # "The state-owned group owns 50 percent of Changan Mazda": still the group
             last_firm = subject(sentence, firm_mentions).key
         last_venture = next(
             (f.key for f in firm_mentions if VENTURE_RE.match(sentence, f.end)), last_venture

@@ -139,7 +139,15 @@ BASED = re.compile(
 )
 
 
-ASIDE = re.compile(r",\s+(?:an?|the|which|who|whose|its|also)\b[^,]*(?:,|$)")
+ASIDE = re.compile(
+    r",\s+(?:an?|the|which|who|whose|its|also|designed|made|built|sold|owned|backed|led|"
+    r"founded|known|developed)\b[^,]*(?:,|$)"
+)
+# a sentence whose subject is the firm of the sentence before: "It ...", "The group ..."
+REFERS_BACK = re.compile(
+    r"(?:It|Its|The\s+(?:[\w-]+\s+){0,2}(?:group|company|firm|automaker|carmaker|maker|"
+    r"chipmaker|giant|manufacturer|business|brand|supplier|developer))\b"
+)
 
 
 def subject(sentence: str, firms: list[Mention]) -> Mention | None:
@@ -281,8 +289,12 @@ def relations_in(
         elif before:
             asides = [m.span() for m in ASIDE.finditer(sentence[:start])]
             free = [f for f in before if not any(a < f.start < b for a, b in asides)]
-            group = _listed_with((free or before)[-1], firms, sentence)
-            keys = []
+            if not free and last_firm and REFERS_BACK.match(sentence):
+                # "Its AITO cars, designed with Huawei ..., are built at a factory in ..."
+                keys, group = [last_firm], []
+            else:
+                group = _listed_with((free or before)[-1], firms, sentence)
+                keys = []
         else:
             after = [
                 f
@@ -297,6 +309,7 @@ def relations_in(
             group = _listed_with(after[0], firms, sentence) if after else []
             keys = [] if group else ([last_firm] if last_firm and BACK_REF.search(sentence) else [])
         keys += [f.key for f in group if f.key not in keys]
+        keys = [k for k in keys if k]  # "its" with no firm named yet: no relation
         if not keys:
             continue
         after_p = [
@@ -329,7 +342,9 @@ def relations_in(
             # "a plant in Yibin, Sichuan province": the first (most specific) place after;
             # "lines, one in Mianyang ... and another in Chongqing": each place after "in"
             place = after_p[0].key
-            moved_to = [p for p in after_p[1:] if re.search(r"\bto\s+$", sentence[: p.start])]
+            moved_to = [
+                p for p in after_p[1:] if re.search(r"\bto\s+(?:the\s+)?$", sentence[: p.start])
+            ]
             if re.search(r"\bfrom\s+$", sentence[: after_p[0].start]) and moved_to:
                 after_p = moved_to  # "moved its headquarters from Suzhou to Shanghai"
                 place = after_p[0].key
@@ -368,7 +383,13 @@ def relations_in(
             for f in firms
             if f.start >= m.end() and not re.search(r"[.;]", sentence[m.end() : f.start])
         ]
-        places_after = [p for p in places if p.start >= m.end()]
+        # "its joint venture in Wuhan with Tokyo-based Honda": Wuhan, not Honda's home
+        within = [p for p in places if m.start() < p.start < m.end()]
+        places_after = (
+            within
+            or [p for p in places if p.start >= m.end() and sentence[p.end : p.end + 6] != "-based"]
+            or [p for p in places if p.end <= m.start()][-1:]  # "Also in Pingfang, a joint ..."
+        )
         if partners and places_after:
             out.append((partners[0].key, places_after[0].key, "joint_venture", status))
     seen, unique = set(), []
