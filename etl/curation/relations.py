@@ -66,6 +66,11 @@ OBJECT_REF = re.compile(
 
 
 VENTURE_REF = re.compile(r"\b[Tt]he (?:[\w-]+ )?(?:joint )?venture\b")
+# up to two words between a place and its facility, none a verb or a function word
+ADJECTIVES = re.compile(
+    r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"
+    r"the|a|an|also|which|that|it)\s)[a-z][\w-]*\s+){0,2}"
+)
 CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
 
 
@@ -244,7 +249,8 @@ def relations_in(
         # "Huawei spent ..., and its device subsidiary, Huawei Device, has moved its
         # headquarters": the firms of the trigger's own clause, when it names any
         clauses = [m.end() for m in CLAUSE.finditer(sentence[:start])]
-        if clauses and any(f.start >= clauses[-1] for f in before):
+        in_clause = bool(clauses) and any(f.start >= clauses[-1] for f in before)
+        if in_clause:
             before = [f for f in before if f.start >= clauses[-1]]
         gap_from = before[-1].end if before else 0
         after = [f for f in firms if f.start >= end]
@@ -254,7 +260,8 @@ def relations_in(
             if re.fullmatch(
                 r"\s+(?:of|by|for|with|from)\s+(?:[\w-]+\s+){0,3}", sentence[end : f.start]
             )
-        ]
+            and not (kind == "joint_venture" and before and re.match(r"\s+with\b", sentence[end:]))
+        ]  # (a venture "with" a partner is the partner's too: see below)
         if kind == "hosts" or of_after:
             # "the city is home to ... Dell and IBM", "the research centres of ... Alibaba"
             kind = "office" if kind == "hosts" else kind
@@ -283,7 +290,7 @@ def relations_in(
                     sentence[: f.start],
                 )
             ]
-            primary = free[0] if free and free[0].start < 40 else None
+            primary = free[0] if free and (free[0].start < 40 or in_clause) else None
             keys = [primary.key] if primary else [last_firm]
             group = _listed_with(primary, firms, sentence) if primary else []
         elif before:
@@ -328,11 +335,15 @@ def relations_in(
         gap = sentence[end : after_p[0].start] if after_p else ""
         far = before_p and re.match(r"(?:In|At)\s+$", sentence[: before_p[-1].start])
         far = far and len(gap) > 40 and re.search(r",\s+(?:and|but|while)\s", gap)
+        adjacent = before_p and re.fullmatch(ADJECTIVES, sentence[before_p[-1].end : start])
+        # "the Shenyang joint venture", "its Xi'an chip plant"
         made = before_p and re.search(r"\bma(?:de|kes?|king)\s+$", sentence[: before_p[-1].start])
         if made and re.fullmatch(
             r"\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}", sentence[before_p[-1].end : start]
         ):
             place = before_p[-1].key  # "has made Zhengzhou its main hub in Asia"
+        elif adjacent:
+            place = before_p[-1].key
         elif far:
             # "In Chengdu, the company opened a plant in 2017 that ..., and it is building two
             # lines, one in Mianyang ... and another in Chongqing": Chengdu, and the others
@@ -385,8 +396,14 @@ def relations_in(
         ]
         # "its joint venture in Wuhan with Tokyo-based Honda": Wuhan, not Honda's home
         within = [p for p in places if m.start() < p.start < m.end()]
+        adjacent = [
+            p
+            for p in places
+            if p.end <= m.start() and re.fullmatch(ADJECTIVES, sentence[p.end : m.start()])
+        ]
         places_after = (
             within
+            or adjacent
             or [p for p in places if p.start >= m.end() and sentence[p.end : p.end + 6] != "-based"]
             or [p for p in places if p.end <= m.start()][-1:]  # "Also in Pingfang, a joint ..."
         )

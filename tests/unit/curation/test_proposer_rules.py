@@ -218,3 +218,20 @@ def test_relations_in_more_constructions():
     assert {r["place"] for r in daqo.relations} == {"shihezi", "baotou"}
     smic = propose("SMIC broke ground on a wafer fab in Shanghai's Lingang area in 2021.")
     assert smic.unknown_firms == ["SMIC"] and smic.unknown_places == ["Lingang area"]
+
+
+def test_joint_ventures_name_both_partners_and_the_place_before_the_facility():
+    p = propose(
+        "iFlytek keeps its headquarters in the Hefei High-tech Industrial Development Zone "
+        "and has offices in Beijing and Shanghai. "
+        "BMW set up the Shenyang joint venture with Brilliance China Automotive in 2003, "
+        "after Beijing scrapped ownership caps. "
+        "Micron plans to add 500 jobs, and will buy the equipment that Taiwan's Powertech "
+        "Technology uses at its own factory in Xi'an."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert {("bmw", "shenyang", "joint_venture")} <= got
+    assert ("brilliance_china_automotive", "shenyang", "joint_venture") in got
+    assert not any(r[1] == "beijing" and r[2] == "joint_venture" for r in got)
+    assert ("powertech_technology", "xi_an", "factory") in got  # "its": the clause's firm
+    assert {("iflytek", "beijing", "office"), ("iflytek", "shanghai", "office")} <= got
