@@ -13,11 +13,14 @@ class Segment:
 
 
 def segments(text: str) -> list[Segment]:
-    """Sentences with their offsets: split at line breaks, then after . ! ? before a capital."""
+    """Sentences with their offsets: split at line breaks, then after . ! ? before a capital
+    or a name in camel case ("... in Shanghai. iFlytek reported ...")."""
     out = []
     for line in re.finditer(r"[^\n]+", text):
         pos = line.start()
-        for part in re.split(r"(?:(?<=[.!?])|(?<=[.!?][\"”]))\s+(?=[A-Z\"“])", line.group()):
+        for part in re.split(
+            r"(?:(?<=[.!?])|(?<=[.!?][\"”]))\s+(?=[A-Z\"“]|[a-z]+[A-Z])", line.group()
+        ):
             idx = text.find(part, pos)
             if part.strip():
                 out.append(Segment(part.strip(), idx + (len(part) - len(part.lstrip()))))

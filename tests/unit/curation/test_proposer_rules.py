@@ -235,3 +235,14 @@ def test_joint_ventures_name_both_partners_and_the_place_before_the_facility():
     assert not any(r[1] == "beijing" and r[2] == "joint_venture" for r in got)
     assert ("powertech_technology", "xi_an", "factory") in got  # "its": the clause's firm
     assert {("iflytek", "beijing", "office"), ("iflytek", "shanghai", "office")} <= got
+
+
+def test_sentences_split_before_a_camel_case_name():
+    from etl.curation.sentences import segments
+
+    text = "It is listed in Shanghai. iFlytek reported revenue. The end."
+    assert [s.text for s in segments(text)] == [
+        "It is listed in Shanghai.",
+        "iFlytek reported revenue.",
+        "The end.",
+    ]
