@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 DUCKDB11 := .venv-duckdb11/bin/python
 
-.PHONY: warehouse test lint unit e2e validate duckdb11 clients browser fonts report export docs bench bench-refresh spark-check superset-check clean help
+.PHONY: warehouse test lint unit e2e validate duckdb11 clients browser fonts report export docs bench bench-refresh spark-check superset-check evidence evidence-deps evidence-client clean help
 
 help:
 	@echo "make warehouse  - set up .venv and build warehouse/tech_hubs.duckdb"
@@ -16,6 +16,7 @@ help:
 	@echo "make validate   - check the seeds against the articles, load nothing"
 	@echo "make spark-check - build the models on Spark and compare with DuckDB"
 	@echo "make superset-check - run Apache Superset on the warehouse through its REST API"
+	@echo "make evidence  - build the Evidence site on the published file (bi/evidence/build/)"
 	@echo "make clean      - remove built databases and dbt artefacts (keeps .venv)"
 
 $(BIN)/python:
@@ -57,7 +58,7 @@ $(NODE_CLIENT): tests/clients/node/package.json
 		cd tests/clients/node && npm install --no-audit --no-fund --loglevel=error; \
 	else echo "npm not found: the Node.js client test will be skipped" >&2; fi
 
-clients: $(DUCKDB11) $(NODE_CLIENT) browser
+clients: $(DUCKDB11) $(NODE_CLIENT) browser evidence-client
 
 # Headless Chromium for the report test: Debian's package, installed when missing and we may.
 browser: fonts
@@ -126,6 +127,36 @@ $(SUPERSET_STAMP): bi/superset/requirements.txt
 
 superset-check: $(STAMP) $(SUPERSET_STAMP)
 	$(BIN)/python scripts/superset_check.py
+
+# Evidence (bi/evidence/): its pages on the published file, as a static site in bi/evidence/build/.
+# npm ci (about 700 MB) runs again only when package-lock.json changes. Evidence keeps each
+# source query's result as Parquet through DuckDB-Wasm, whose parquet extension is fetched
+# from extensions.duckdb.org on first use: where that host is out of reach `evidence sources`
+# waits for good, so it is stopped after EVIDENCE_TIMEOUT seconds with the reason.
+EVIDENCE_DIR     := bi/evidence
+EVIDENCE_STAMP   := $(EVIDENCE_DIR)/node_modules/.installed
+EVIDENCE_TIMEOUT ?= 300
+$(EVIDENCE_STAMP): $(EVIDENCE_DIR)/package.json $(EVIDENCE_DIR)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: Evidence needs Node.js 18 or newer and npm" >&2; exit 1; }
+	@echo "installing Evidence into $(EVIDENCE_DIR)/node_modules (about 30 s, 700 MB)"
+	cd $(EVIDENCE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+evidence-deps: $(EVIDENCE_STAMP)
+
+# For the Evidence test in `make test`: skipped, with the reason, where npm is missing.
+evidence-client:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory evidence-deps; \
+	else echo "npm not found: the Evidence test will be skipped" >&2; fi
+
+evidence: $(EVIDENCE_STAMP)
+	@test -f warehouse/tech_hubs.duckdb || { echo "error: warehouse/tech_hubs.duckdb not found: run make warehouse first" >&2; exit 1; }
+	@cd $(EVIDENCE_DIR) && node scripts/duckdb-wasm-parquet.mjs --require >/dev/null || \
+		echo "warning: Evidence needs extensions.duckdb.org for the step below; stopping it after $(EVIDENCE_TIMEOUT) s if that host cannot be reached" >&2
+	cd $(EVIDENCE_DIR) && timeout -k 10 $(EVIDENCE_TIMEOUT) ./node_modules/.bin/evidence sources --strict || { \
+		rc=$$?; [ $$rc -ne 124 ] || echo "error: evidence sources did not finish in $(EVIDENCE_TIMEOUT) s: DuckDB-Wasm is waiting for its parquet extension from extensions.duckdb.org (docs/bi-tools.md, Evidence)" >&2; exit $$rc; }
+	cd $(EVIDENCE_DIR) && npm run build
+	@echo "Evidence site: $(CURDIR)/$(EVIDENCE_DIR)/build/ (to view it: python3 -m http.server --bind 127.0.0.1 --directory $(EVIDENCE_DIR)/build 8000)"
 
 clean:
 	rm -rf warehouse/*.duckdb warehouse/*.wal warehouse/.build warehouse/.published target logs
