@@ -30,15 +30,21 @@ BASED_RE = re.compile(r"(?<![\w-])([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)-bas
 # a town named where a place is expected: "based in Velenje", "a plant in Camden, South
 # Carolina", "Rosarito, Mexico": the package's smaller world cities are looked up only here
 _TOWN = r"([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)"
+_PLAIN = r"(?:(?!(?:at|of|in|for|with|from)\s)[\w-]+\s+)"  # "an official at the district": no
 TOWN_RE = re.compile(
     rf"\b(?:in|near|outside|based in|at|from|headquartered in)\s+{_TOWN}"
     rf"|(?<![\w-]){_TOWN}(?=,\s+[A-Z])"
-    rf"|(?<![\w-]){_TOWN}(?=,\s+(?:an?|the)\s+(?:[\w-]+\s+){{0,3}}?(?:town|township|village|"
+    rf"|(?<![\w-]){_TOWN}(?=,\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|"
     rf"suburb|district|county|port|city)\b)"
 )
 APPOSITION = re.compile(
-    r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?(?:town|township|village|suburb|district|county|port|"
+    rf",\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|suburb|district|county|port|"
     r"city)\b"
+)
+# a facility or home named just before: "whose head office is in Ronggui", "based in Beijiao"
+HOME_BEFORE = re.compile(
+    r"(?:based|headquartered|head office is|headquarters (?:is|are)|plant|factory|campus|"
+    r"base|centre|center) in\s+$"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -163,7 +169,7 @@ class PlaceGazetteer:
                 continue  # "Name, X" names a town only when X is a country or state
             if g == 1 and APPOSITION.match(text, end) and _small_town(name, None) is None:
                 g = 3  # "headquartered in Chang'an, a manufacturing town in ..."
-            if g == 3 and name not in _NOT_TOWNS:
+            if g == 3 and name not in _NOT_TOWNS and not _person(name):
                 # "Chang'an, a manufacturing town in the south of Dongguan": a town there
                 within = next((p for s, _, p in found if s > end), None)
                 out.append((start, end, Place(slug(name), name, None, "district",
@@ -171,6 +177,18 @@ class PlaceGazetteer:
                             within.country if within else "")))  # fmt: skip
                 continue
             town = _small_town(name, region)
+            if (
+                town is None
+                and g == 1
+                and region is None
+                and HOME_BEFORE.search(text[:start])
+                and name not in _NOT_TOWNS
+                and not _person(name)
+            ):
+                # "whose head office is in Ronggui": a place no package lists, for a curator
+                out.append((start, end, Place(slug(name), name, None, "district", None, None,
+                                              None, None, None, "")))  # fmt: skip
+                continue
             if town is None and region is not None and name not in _NOT_TOWNS:
                 town = Place(slug(name), name, None, "city", region.place_name, None, None, None,
                              None, region.country or "")  # fmt: skip
@@ -195,6 +213,14 @@ def _small_towns() -> dict[str, list[dict]]:
         if c["countrycode"] not in ("CN", "HK", "MO", "TW"):
             out.setdefault(c["name"], []).append(c)
     return {k: sorted(v, key=lambda c: -c["population"]) for k, v in out.items()}
+
+
+def _person(name: str) -> bool:
+    """ "Liang Wei": a Chinese surname and a given name."""
+    from etl.curation.division_tables import _SURNAMES
+
+    words = name.split()
+    return len(words) == 2 and words[0].lower() in _SURNAMES
 
 
 def is_town(name: str) -> bool:

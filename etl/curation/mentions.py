@@ -48,6 +48,7 @@ class NameFinder:
         self._places: dict[str, dict[str, Any]] = {}  # proposed, by id
         self._bare: dict[str, tuple[str, str]] = {}  # "Pingfang" of "Pingfang District": id
         self._ref_place_by_name = {n.lower(): k for n, k in reference.place_names}
+        self._text = text
         found = [
             (m, seg.text) for seg in segments(text) for m in name_mentions(seg.text, self._is_place)
         ]
@@ -59,8 +60,20 @@ class NameFinder:
     def _is_place(self, name: str) -> bool:
         return (
             name.lower() in self._ref_place_by_name
-            or self.world.lookup(name) is not None
+            or (
+                (place := self.world.lookup(name)) is not None
+                and (place.place_type != "district" or self._named_as_place(name))
+            )
             or bool(re.search(r"\b(?:Province|District|New Area|Zone|Park)$", name))
+        )
+
+    def _named_as_place(self, name: str) -> bool:
+        """A county-level name is a place only where the article treats it as one ("Shunde
+        District", "in Shunde"): "Tongwei runs polysilicon plants" names a firm."""
+        n = re.escape(name)
+        return bool(
+            re.search(rf"\b{n}\s+(?:District|County|district|county)\b", self._text)
+            or re.search(rf"\b(?:in|at|near|of)\s+{n}\b", self._text)
         )
 
     def _known_firm(self, name: str) -> str | None:
@@ -125,9 +138,9 @@ class NameFinder:
                 self.ref.places[key]["place_type"] if key in self.ref.places else place.place_type
             )
             places.append(Mention(key, start, end, kind))
-            bare = BARE.sub("", sentence[start:end])
-            if kind in ("district", "zone") and bare != sentence[start:end]:
-                self._bare.setdefault(bare, (key, kind))
+            if kind in ("district", "zone"):  # "Beijiao, a town in ...", then "in Beijiao"
+                for name in {sentence[start:end], BARE.sub("", sentence[start:end])}:
+                    self._bare.setdefault(name, (key, kind))
         for bare, (key, kind) in self._bare.items():
             # "Pingfang District", then "Also in Pingfang": the same district
             for m in re.finditer(rf"(?<![\w-]){re.escape(bare)}(?![\w'’-])", sentence):

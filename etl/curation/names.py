@@ -27,7 +27,8 @@ SUFFIX = re.compile(
     r"Optoelectronics|Biotech|Medical|Insurance|Securities|Vehicles?|Aviation|Aerospace|"
     r"Microelectronics|Communications|Quantum|Labs?|Semiconductors|Chips?|Mobile|Unicom|Cars|"
     r"Computers?|Electric|Electrical|Machinery|Equipment|Engineering|Construction|Shipping|"
-    r"Mining|Cement|Aircraft|Airways|Railway|Precision|Fibre|Cable|Photonics|Solutions|Material)"
+    r"Mining|Cement|Aircraft|Airways|Railway|Precision|Fibre|Cable|Photonics|Solutions|Material|"
+    r"Food)"
     r"\.?$"
 )
 VERB_AFTER = re.compile(
@@ -39,7 +40,8 @@ VERB_AFTER = re.compile(
     r"sold|supplies|supplied|ships|shipped|hired|raised|won|leads|led|controls|exported|"
     r"delivered|delivers|remains|became|grew|chose|picked|added|expanded|entered|partnered|"
     r"teamed|employs|employed|now|first|still|spent|spends|announces|plans|unveils|debuted|"
-    r"overtook|surpassed|designs|designed|develops|developed|rolled out)\b)"
+    r"overtook|surpassed|designs|designed|develops|developed|rolled out|came|went|got|made|saw|"
+    r"ran|rose|fell|held|put|set|arrived|joined)\b)"
 )
 ROLE_BEFORE = re.compile(
     r"(?:carmaker|automaker|maker|firm|company|giant|manufacturer|supplier|rival|partner|"
@@ -48,7 +50,8 @@ ROLE_BEFORE = re.compile(
     r"took control of|a stake in|-based|[A-Z][a-z]+'s|(?:acquired|bought|purchased)\s+"
     r"(?:[\w-]+\s+){0,3}?from|(?:paid|spent)\s+[^,.;]{1,30}?\s+for|merged with|"
     r"(?:joined|joins) (?:hands )?with|rivals?|competitors?|clients?|suppliers?|"
-    r"(?:subsidiary|unit|arm|affiliate|division),)\s+$",
+    r"(?:subsidiary|unit|arm|affiliate|division),|(?:champion|leader|player|employer|exporter|"
+    r"taxpayer|name|newcomer) (?:is|was|remains))\s+$",
     re.IGNORECASE,
 )
 LEADING = frozenset(
@@ -82,8 +85,8 @@ ACRONYMS = frozenset(
     "AI VR AR IT PC EV EVs IoT GDP R&D US UK EU CEO CFO SAR OLED LCD LED NAND DRAM".split()
 )
 PERSON_AFTER = re.compile(
-    r",\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,4}?(?:official|director|chairman|chairwoman|president|"
-    r"head|spokes\w+|analyst|professor|manager|founder|chief|secretary|mayor|deputy|governor|"
+    r",\s+(?:an?|the|its)\s+(?:(?!(?:whose|who|which|that|maker|company|firm)\s)[\w-]+\s+){0,4}?"
+    r"(?:official|director|chairman|chairwoman|president|head of|spokes\w+|analyst|professor|manager|founder|chief|secretary|mayor|deputy|governor|"
     r"engineer|researcher|executive|vice|economist|partner at|dean)\b"
 )
 
@@ -243,7 +246,9 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         elif re.match(
             r",\s+(?:a|an|the|its|their|one of (?:the|[A-Z][\w']+))\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
             r"compan(?:y|ies)|firms?|makers?|"
-            r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand|venture)\b",
+            r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand|venture|"
+            r"developer|operator|retailer|carrier|airline|lender|insurer|bank|producer|miner|"
+            r"builder|specialist|provider|platform|designer)\b",
             sentence[end:],
         ):
             why = "apposition"

@@ -34,6 +34,7 @@ TRIGGERS: list[tuple[str, str]] = [
     (r"\blocal (?:[\w-]+ )?(?:business(?:es)?|units?)\b|\bunit\b", "local_business_unit"),
     (
         r"(?:gigafactory|factory|factories|plants?|\bfabs?\b|wafer fab\w*|assembly lines?|"
+        r"(?:OLED|LCD|panel|display|screen|chip|battery|packaging|test) lines?|"
         r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
         r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
         r"\bproduction\b)",
@@ -51,8 +52,8 @@ TRIGGERS: list[tuple[str, str]] = [
 ]
 TRIGGER_RE = [(re.compile(p), kind) for p, kind in TRIGGERS]
 BACK_REF = re.compile(
-    r"\b(?:it|its|the company|the group|the firm|the carmaker|the automaker|"
-    r"the chipmaker|the maker|the startup)\b",
+    r"\b(?:it|its|the\s+(?:[\w-]+\s+){0,2}?(?:company|group|firm|carmaker|automaker|chipmaker|"
+    r"maker|startup|start-up|giant|manufacturer|producer|supplier|developer|operator))\b",
     re.IGNORECASE,
 )
 
@@ -70,6 +71,11 @@ VENTURE_REF = re.compile(r"\b[Tt]he (?:[\w-]+ )?(?:joint )?venture\b")
 ADJECTIVES = re.compile(
     r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"
     r"the|a|an|also|which|that|it)\s)[a-z][\w-]*\s+){0,2}"
+)
+APPOSED = re.compile(r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:whose|which|that)\b")
+PLACE_SUBJECT = re.compile(
+    r"(?:The|Its)\s+(?:[\w-]+\s+)?(?:city|province|government|municipality|zone|district|region|"
+    r"park|county|town|authorities)\b|Officials\b"
 )
 CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
 
@@ -267,6 +273,14 @@ def relations_in(
             kind = "office" if kind == "hosts" else kind
             group = _listed_with(after[0], firms, sentence) if after else []
             keys = []
+        elif (
+            before
+            and APPOSED.match(sentence, before[-1].end)
+            and not re.search(r"[;:]|\.\s", sentence[before[-1].end : start])
+            and not BACK_REF.search(sentence, APPOSED.match(sentence, before[-1].end).end(), start)
+        ):
+            # "Galanz, the microwave-oven maker whose head office is in Ronggui"
+            keys, group = [before[-1].key], []
         elif (which := re.search(r",\s+which\s+[^,]*$", sentence[:start])) and any(
             f.end <= which.start() for f in before
         ):
@@ -280,7 +294,9 @@ def relations_in(
             named = _last_named(before, sentence)
             keys = [named.key] if named else []
             group = []
-        elif BACK_REF.search(sentence[gap_from:start]) and (before or last_firm):
+        elif BACK_REF.search(sentence[gap_from:start]) and (
+            before or (last_firm and not PLACE_SUBJECT.match(sentence))
+        ):
             # "CATL, which supplies Tesla, said it would invest ... in its plant": the subject
             free = [
                 f
@@ -290,7 +306,7 @@ def relations_in(
                     sentence[: f.start],
                 )
             ]
-            primary = free[0] if free and (free[0].start < 40 or in_clause) else None
+            primary = free[0] if free else None
             keys = [primary.key] if primary else [last_firm]
             group = _listed_with(primary, firms, sentence) if primary else []
         elif before:
@@ -314,7 +330,11 @@ def relations_in(
                 )
             ]  # "the research centres of ... Alibaba", "the plant in Ningde is run by CATL"
             group = _listed_with(after[0], firms, sentence) if after else []
-            keys = [] if group else ([last_firm] if last_firm and BACK_REF.search(sentence) else [])
+            keys = (
+                []
+                if group or PLACE_SUBJECT.match(sentence)  # "The city said it will build"
+                else ([last_firm] if last_firm and BACK_REF.search(sentence) else [])
+            )
         keys += [f.key for f in group if f.key not in keys]
         keys = [k for k in keys if k]  # "its" with no firm named yet: no relation
         if not keys:
