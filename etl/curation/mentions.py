@@ -33,7 +33,9 @@ def _persons(text: str) -> set[str]:
 
 
 BARE = re.compile(
-    r"\s+(?:New District|New Area|District|County|Zone|Park|Lake|Bay|district|county|area|"
+    r"\s+(?:(?:Economic and Technological |High-tech Industrial |Hi-tech Industrial )?Development "
+    r"(?:Zone|Area)|Hi-?[Tt]ech (?:Industrial )?(?:Zone|Park)|High-tech Zone|New District|New Area|"
+    r"Industrial Park|Science Park|District|County|Zone|Park|Lake|Bay|district|county|area|"
     r"(?:bonded|free trade|industrial|high-tech|development|economic) (?:zone|park))$"
 )
 
@@ -82,13 +84,38 @@ class NameFinder:
                 return key
         return None
 
+    def _bare_names(self, name: str, key: str) -> set[str]:
+        """A zone's shorter names: "Huizhou Zhongkai High-tech Zone", then "Zhongkai" (not
+        "Hefei" of "Hefei High-tech Zone": a name of another place)."""
+        bare = BARE.sub("", name)
+        words = bare.split()
+        while len(words) > 1 and self._is_place(words[0]):
+            words = words[1:]
+        out = {name}
+        for short in (bare, " ".join(words)):
+            other = self._ref_place_by_name.get(short.lower()) or (
+                (found := self.world.lookup(short)) and found.place_id
+            )
+            if short != name and len(short) >= 4 and other in (None, key):
+                out.add(short)
+        return out
+
+    def _core(self, name: str) -> str:
+        """ "Sichuan Changhong Electric" without its place and corporate words: "Changhong"."""
+        words = name.split()
+        while len(words) > 1 and self._is_place(words[0]):
+            words = words[1:]
+        while len(words) > 1 and SUFFIX.fullmatch(words[-1]):
+            words = words[:-1]
+        return " ".join(words)
+
     def _propose_firm(self, name: str, short: str | None, sentence: str) -> None:
         if self._known_firm(name) or (short and self._known_firm(short)):
             return
         for entry in self._firms.values():  # "SAIC" after "SAIC Motor": the same firm
             if name in entry["names"]:
                 return
-            if any(n.startswith(name + " ") for n in entry["names"]):
+            if any(n.startswith(name + " ") or self._core(n) == name for n in entry["names"]):
                 entry["names"].add(name)
                 entry["aliases"] = "|".join(filter(None, [entry["aliases"], name]))
                 return
@@ -139,7 +166,7 @@ class NameFinder:
             )
             places.append(Mention(key, start, end, kind))
             if kind in ("district", "zone"):  # "Beijiao, a town in ...", then "in Beijiao"
-                for name in {sentence[start:end], BARE.sub("", sentence[start:end])}:
+                for name in self._bare_names(sentence[start:end], key):
                     self._bare.setdefault(name, (key, kind))
         for bare, (key, kind) in self._bare.items():
             # "Pingfang District", then "Also in Pingfang": the same district

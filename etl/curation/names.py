@@ -32,6 +32,7 @@ SUFFIX = re.compile(
     r"\.?$"
 )
 VERB_AFTER = re.compile(
+    r"(?:,\s*(?:meanwhile|however|though|too|also|in turn|for its part),)?"
     r"\s*(?:,\s*(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
     r"opened|opens|runs|operates|keeps|kept|builds|built|is|was|has|had|set up|sets up|began|"
     r"started|aims|expects|invested|invests|signed|moved|makes|produces|assembles|employs|"
@@ -60,6 +61,7 @@ LEADING = frozenset(
         "While After Before Since Under Over Beyond Besides Among About Both Also Outside Inside "
         "Analysts Officials Shares Last Next Today Yesterday Separately Meanwhile Still Local "
         "Foreign Overseas Abroad Domestically Globally Elsewhere Nearby Across Together Earlier Later "
+        "Revenue Revenues Sales Profit Profits Output Exports Imports Investment Growth Production "
     ).split()
 )
 
@@ -244,7 +246,7 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
                 known.group(1),
             )  # "Yunnan Energy New Material, known as SEMCORP"
         elif re.match(
-            r",\s+(?:a|an|the|its|their|one of (?:the|[A-Z][\w']+))\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
+            r",\s+(?:a|an|the|its|their|another|one of (?:the|[A-Z][\w']+))\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
             r"compan(?:y|ies)|firms?|makers?|"
             r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand|venture|"
             r"developer|operator|retailer|carrier|airline|lender|insurer|bank|producer|miner|"

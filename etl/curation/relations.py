@@ -31,7 +31,10 @@ TRIGGERS: list[tuple[str, str]] = [
         "data_centre",
     ),
     (r"joint ventures?|\bJV\b", "joint_venture"),
-    (r"\blocal (?:[\w-]+ )?(?:business(?:es)?|units?)\b|\bunit\b", "local_business_unit"),
+    (
+        r"\blocal (?:[\w-]+ )?(?:business(?:es)?|units?)\b|\bunit\b|\bsubsidiar(?:y|ies)\b",
+        "local_business_unit",
+    ),
     (
         r"(?:gigafactory|factory|factories|plants?|\bfabs?\b|wafer fab\w*|assembly lines?|"
         r"(?:OLED|LCD|panel|display|screen|chip|battery|packaging|test) lines?|"
@@ -72,7 +75,11 @@ ADJECTIVES = re.compile(
     r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"
     r"the|a|an|also|which|that|it)\s)[a-z][\w-]*\s+){0,2}"
 )
-APPOSED = re.compile(r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,3}?[\w-]+\s+(?:whose|which|that)\b")
+APPOSED = re.compile(r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}?[\w-]+\s+(?:whose|which|that)\b")
+# "It controls Changhong Meiling ... and runs a factory": the verb after "and" is the subject's
+COORDINATED = re.compile(
+    r"\band\s+(?:also\s+|now\s+|still\s+)?[a-z]+(?:s|ed)\s+(?:[\w-]+\s+){0,4}$"
+)
 PLACE_SUBJECT = re.compile(
     r"(?:The|Its)\s+(?:[\w-]+\s+)?(?:city|province|government|municipality|zone|district|region|"
     r"park|county|town|authorities)\b|Officials\b"
@@ -87,7 +94,9 @@ def _also_in(places: list[Mention], sentence: str, end: int, found: list) -> lis
     return [
         p.key
         for p in places
-        if re.search(r"\b(?:and|another|one|also)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start])
+        if re.search(
+            r"\b(?:and|another|one|also|as well as)\b[^,.;]{0,20}\bin\s+$", sentence[: p.start]
+        )
         and not re.search(r"\b(?:listed|traded|trading)\b[^,.;]{0,20}$", sentence[: p.start])
         and not any(end <= t < p.start for t, _, _ in found)
     ]
@@ -264,7 +273,7 @@ def relations_in(
             f
             for f in after[:1]
             if re.fullmatch(
-                r"\s+(?:of|by|for|with|from)\s+(?:[\w-]+\s+){0,3}", sentence[end : f.start]
+                r"\s+(?:of|by|for|with|from|between)\s+(?:[\w-]+\s+){0,3}", sentence[end : f.start]
             )
             and not (kind == "joint_venture" and before and re.match(r"\s+with\b", sentence[end:]))
         ]  # (a venture "with" a partner is the partner's too: see below)
@@ -281,6 +290,13 @@ def relations_in(
         ):
             # "Galanz, the microwave-oven maker whose head office is in Ronggui"
             keys, group = [before[-1].key], []
+        elif (
+            before
+            and COORDINATED.search(sentence, before[-1].end, start)
+            and (before[0].start == 0 or (last_firm and REFERS_BACK.match(sentence)))
+        ):
+            keys = [before[0].key if before[0].start == 0 else last_firm]
+            group = []
         elif (which := re.search(r",\s+which\s+[^,]*$", sentence[:start])) and any(
             f.end <= which.start() for f in before
         ):
@@ -358,7 +374,13 @@ def relations_in(
         adjacent = before_p and re.fullmatch(ADJECTIVES, sentence[before_p[-1].end : start])
         # "the Shenyang joint venture", "its Xi'an chip plant"
         made = before_p and re.search(r"\bma(?:de|kes?|king)\s+$", sentence[: before_p[-1].start])
-        if made and re.fullmatch(
+        w = [m.start() for m in re.finditer(r",\s+where\b", sentence[:start])]
+        where = [p for p in before_p if w and p.end <= w[-1]]
+        if where and (not adjacent or before_p[-1].kind in ("province", "region", "country")):
+            # "hums in the Sanjiang New Area ..., where CATL began production at its Sichuan
+            # base": the place before "where"
+            place = where[-1].key
+        elif made and re.fullmatch(
             r"\s+(?:its|their)\s+(?:[\w-]+\s+){0,3}", sentence[before_p[-1].end : start]
         ):
             place = before_p[-1].key  # "has made Zhengzhou its main hub in Asia"
@@ -397,7 +419,11 @@ def relations_in(
         elif before_p:
             place = before_p[-1].key
         elif last_place and (
-            re.search(r"\b(?:there|the city|locally|the zone|the park)\b", sentence)
+            re.search(
+                r"\b(?:there|the city|locally|the zone|the park|the (?:site|plant|factory|campus|"
+                r"facility))\b",
+                sentence,
+            )
             or re.match(
                 r"(?:It|The (?:zone|park|area|base|valley|city|district|province|region|town))\b",
                 sentence,

@@ -246,3 +246,22 @@ def test_sentences_split_before_a_camel_case_name():
         "iFlytek reported revenue.",
         "The end.",
     ]
+
+
+def test_shorter_names_of_firms_and_zones_found_later_in_the_article():
+    p = propose(
+        "Sichuan Changhong Electric started life in 1958. Changhong listed in Shanghai in 1994. "
+        "Revenue reached 99.6 billion yuan last year. "
+        "It controls Changhong Meiling, a refrigerator maker based in Hefei, and runs a "
+        "television factory in Nymburk, Czech Republic. "
+        "TCL is based in the Huizhou Zhongkai High-tech Zone. "
+        "The group also makes televisions in Zhongkai and in Zyrardow, Poland."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    changhong = next(f for f in p.proposed_firms if f["firm_name"] == "Sichuan Changhong Electric")
+    assert changhong["aliases"] == "Changhong" and "Revenue" not in p.unknown_firms
+    assert ("sichuan_changhong_electric", "nymburk", "factory") in got  # "It ... and runs"
+    assert ("changhong_meiling", "hefei", "headquarters") in got
+    assert ("tcl", "huizhou_zhongkai_high_tech_zone", "factory") in got  # "in Zhongkai"
+    zyrardow = next(pl for pl in p.proposed_places if pl["place_name"] == "Zyrardow")
+    assert zyrardow["aliases"] == "Żyrardów" and zyrardow["code"].startswith("geonames:")
