@@ -21,7 +21,8 @@ ZONE_SUFFIX = (
     r"High-Tech (?:Industrial )?(?:Park|Zone)|(?:Economic and Technological )?Development "
     r"Area|Software Park|(?:Science and )?Technology Park|Tech Park|Innovation Park|Industrial "
     r"Zone|Pilot Zone|Economic Area|(?:bonded|free trade|industrial|high-tech|development|"
-    r"economic|pilot) (?:zone|park)|Zone|County|Lake|Bay|Island|Town|Township|district|county|"
+    r"economic|pilot|start-up) (?:zone|park)|(?:Energy and Chemical |Chemical |Petrochemical )?Industr(?:y|ial) "
+    r"Base|Zone|County|Lake|Bay|Island|Town|Township|district|county|"
     r"area)"
 )
 ZONE_RE = re.compile(rf"\b((?:[A-Z][\w'’-]+\s){{1,4}}){ZONE_SUFFIX}\b")

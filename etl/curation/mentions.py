@@ -13,7 +13,7 @@ from etl.curation.relations import Mention
 from etl.curation.sentences import segments
 
 PERSON = re.compile(
-    r"(?:\b(?:said|says|told|according to|by|Mr|Ms|Mrs|Dr)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b)|"
+    r"(?:\b(?:said|says|told|according to|Mr|Ms|Mrs|Dr)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b)|"
     r"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2}),\s+(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,4}?"
     r"(?:official|director|chairman|president|head|spokes\w+|analyst|professor|manager|founder|"
     r"chief|secretary|mayor|deputy|governor|researcher|executive|vice|economist|dean)\b)|"
@@ -56,7 +56,11 @@ class NameFinder:
         ]
         persons = _persons(text)
         for m, sentence in found:
-            if not (set(m.name.split()) & persons and len(m.name.split()) <= 2):
+            if not (
+                set(m.name.split()) & persons
+                and len(m.name.split()) <= 2
+                and not SUFFIX.search(m.name)  # "Shougang Group" beside a "Shougang Jingtang"
+            ):
                 self._propose_firm(m.name, m.short, sentence)
 
     def _is_place(self, name: str) -> bool:

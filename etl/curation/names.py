@@ -28,11 +28,12 @@ SUFFIX = re.compile(
     r"Microelectronics|Communications|Quantum|Labs?|Semiconductors|Chips?|Mobile|Unicom|Cars|"
     r"Computers?|Electric|Electrical|Machinery|Equipment|Engineering|Construction|Shipping|"
     r"Mining|Cement|Aircraft|Airways|Railway|Precision|Fibre|Cable|Photonics|Solutions|Material|"
-    r"Food)"
+    r"Food|Services)"
     r"\.?$"
 )
 VERB_AFTER = re.compile(
     r"(?:,\s*(?:meanwhile|however|though|too|also|in turn|for its part),)?"
+    r"(?:,\s+(?:headquartered|based|founded|listed) in\s+[A-Z][^,]*,)?"
     r"\s*(?:,\s*(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
     r"opened|opens|runs|operates|keeps|kept|builds|built|is|was|has|had|set up|sets up|began|"
     r"started|aims|expects|invested|invests|signed|moved|makes|produces|assembles|employs|"
@@ -52,7 +53,8 @@ ROLE_BEFORE = re.compile(
     r"(?:[\w-]+\s+){0,3}?from|(?:paid|spent)\s+[^,.;]{1,30}?\s+for|merged with|"
     r"(?:joined|joins) (?:hands )?with|rivals?|competitors?|clients?|suppliers?|"
     r"(?:subsidiary|unit|arm|affiliate|division),|(?:champion|leader|player|employer|exporter|"
-    r"taxpayer|name|newcomer) (?:is|was|remains))\s+$",
+    r"taxpayer|name|newcomer) (?:is|was|remains)|(?:now |later |since )?(?:called|named|"
+    r"renamed|known as|rebranded as))\s+$",
     re.IGNORECASE,
 )
 LEADING = frozenset(
@@ -62,6 +64,7 @@ LEADING = frozenset(
         "Analysts Officials Shares Last Next Today Yesterday Separately Meanwhile Still Local "
         "Foreign Overseas Abroad Domestically Globally Elsewhere Nearby Across Together Earlier Later "
         "Revenue Revenues Sales Profit Profits Output Exports Imports Investment Growth Production "
+        "Coal Steel Cool Power Solar Wind Oil Gas "
     ).split()
 )
 
@@ -224,6 +227,7 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         elif re.match(
             r"['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:business|unit|arm|division|subsidiary|shares|"
             r"stake|plants?|factor(?:y|ies)|headquarters|chips?|cars|brand|founder|chairman|"
+            r"refinery|smelter|mill|works|mine|campus|site|parent|owner|"
             r"chief executive|revenue|sales)\b",
             sentence[end:],
         ):
@@ -240,6 +244,12 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             and len(name.split()) <= 3
         ):
             why = "verb"  # "NIO said", "Geely followed": a subject before its verb
+        elif re.match(
+            r",\s+(?:an?|the)\s+[^,]{1,40},\s+(?:has|had|is|was|runs|ran|makes|made|keeps|kept|"
+            r"opened|built|builds|operates|employs|owns|said|says|will|plans)\b",
+            sentence[end:],
+        ):
+            why = "apposition"  # "Chia Tai Tianqing, the other big name, has its head office"
         elif known := re.match(r",\s+(?:also |better )?known as\s+([A-Z][\w&-]+)", sentence[end:]):
             why, short = (
                 "apposition",

@@ -392,6 +392,13 @@ def propose_article(
         if subjects:
             # "there", "it", "the base" in the next sentence: most often the smallest place named here
             last_place = _most_specific(subjects, gaz)
+        zones = [
+            p.key
+            for p in place_mentions
+            if p.kind in ("zone", "district") and sentence[p.end : p.end + 6] != "-based"
+        ]
+        if zones:  # "... in the Yancheng ... Zone." then "a cell factory in the zone"
+            last_place = zones[-1]
         cities = [
             k for _, k in place_hits if gaz.places[k]["place_type"] in ("city", "municipality")
         ]

@@ -37,7 +37,8 @@ TRIGGERS: list[tuple[str, str]] = [
     ),
     (
         r"(?:gigafactory|factory|factories|plants?|\bfabs?\b|wafer fab\w*|assembly lines?|"
-        r"(?:OLED|LCD|panel|display|screen|chip|battery|packaging|test) lines?|"
+        r"(?:OLED|LCD|panel|display|screen|chip|battery|packaging|test) lines?|refiner(?:y|ies)|"
+        r"smelters?|steel ?works|steel mills?|\bmills?\b|foundr(?:y|ies)|shipyards?|"
         r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
         r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
         r"\bproduction\b)",
@@ -438,8 +439,10 @@ def relations_in(
         partners = [
             f
             for f in firms
-            if f.start >= m.end() and not re.search(r"[.;]", sentence[m.end() : f.start])
-        ]
+            if f.start >= m.end()
+            and not re.search(r"[.;]", sentence[m.end() : f.start])
+            and not re.search(r"\b(?:called|named|known as)\s+$", sentence[: f.start])
+        ]  # (not the venture itself: "a joint venture with the government, called Huaxintong")
         # "its joint venture in Wuhan with Tokyo-based Honda": Wuhan, not Honda's home
         within = [p for p in places if m.start() < p.start < m.end()]
         adjacent = [
