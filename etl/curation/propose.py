@@ -400,9 +400,11 @@ def propose_article(
         if zones:  # "... in the Yancheng ... Zone." then "a cell factory in the zone"
             last_place = zones[-1]
         cities = [
-            k for _, k in place_hits if gaz.places[k]["place_type"] in ("city", "municipality")
+            p.key
+            for p in place_mentions
+            if p.kind in ("city", "municipality") and sentence[p.end : p.end + 6] != "-based"
         ]
-        if cities:
+        if cities:  # "... Zhongwei ..." then "data centres in the city"
             last_city = cities[0]
     unique: dict[str, dict[str, Any]] = {}
     for r in proposal.relations:  # one candidate per firm, kind and place: the first quote

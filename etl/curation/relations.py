@@ -364,6 +364,7 @@ def relations_in(
                 r"\b(?:between|despite|than|unlike|compared|rather|versus)\b",
                 sentence[end : p.start],
             )
+            and sentence[p.end : p.end + 6] != "-based"  # another firm's home
         ]
         # "The Suwon-based group ... the site": the home is not the site
         before_p = [p for p in places if p.end <= start and sentence[p.end : p.end + 6] != "-based"]
