@@ -37,6 +37,8 @@ TOWN_RE = re.compile(
     rf"|(?<![\w-]){_TOWN}(?=,\s+[A-Z])"
     rf"|(?<![\w-]){_TOWN}(?=,\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|"
     rf"suburb|district|county|port|city)\b)"
+    rf"|(?<![\w-]){_TOWN}(?=\s+is\s+(?:an?|the)\s+{_PLAIN}{{0,2}}?(?:town|township|village|suburb|"
+    rf"district|county)\b)"
 )
 APPOSITION = re.compile(
     rf",\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|suburb|district|county|port|"
@@ -156,8 +158,9 @@ class PlaceGazetteer:
         the biggest); an unknown name before ", <country or state>" is a town of that region."""
         out: list[tuple[int, int, Place]] = []
         for m in TOWN_RE.finditer(text):
-            g = next(i for i in (1, 2, 3) if m.group(i))
+            g = next(i for i in (1, 2, 3, 4) if m.group(i))
             start, end, name = m.start(g), m.end(g), m.group(g)
+            g = 3 if g == 4 else g  # "Liushi is a town in Yueqing": as "Liushi, a town in"
             first = name.split()[0]
             if first in _NOT_TOWNS and " " in name:  # "The Boise, Idaho-based maker"
                 start, name = start + len(first) + 1, name[len(first) + 1 :]

@@ -14,8 +14,9 @@ from etl.curation.sentences import segments
 
 PERSON = re.compile(
     r"(?:\b(?:said|says|told|according to|Mr|Ms|Mrs|Dr)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b)|"
-    r"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2}),\s+(?:(?:an?|the)\s+)?(?:[\w-]+\s+){0,4}?"
-    r"(?:official|director|chairman|president|head|spokes\w+|analyst|professor|manager|founder|"
+    r"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2}),\s+(?:(?:an?|the)\s+)?"
+    r"(?:(?!(?:which|whose|who|that|maker|company|firm)\s)[\w-]+\s+){0,4}?"
+    r"(?:official|director|chairman|president|head of|spokes\w+|analyst|professor|manager|founder|"
     r"chief|secretary|mayor|deputy|governor|researcher|executive|vice|economist|dean)\b)|"
     r"(?:\b([A-Z][a-z]+\s[A-Z][a-z]+)\s+(?:said|says|told)\b)"
 )

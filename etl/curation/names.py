@@ -33,7 +33,7 @@ SUFFIX = re.compile(
 )
 VERB_AFTER = re.compile(
     r"(?:,\s*(?:meanwhile|however|though|too|also|in turn|for its part),)?"
-    r"(?:,\s+(?:headquartered|based|founded|listed) in\s+[A-Z][^,]*,)?"
+    r"(?:,\s+(?:headquartered|based|founded|listed|set up|established|once)\s+[^,]{1,40},)?"
     r"\s*(?:,\s*(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
     r"opened|opens|runs|operates|keeps|kept|builds|built|is|was|has|had|set up|sets up|began|"
     r"started|aims|expects|invested|invests|signed|moved|makes|produces|assembles|employs|"
@@ -53,7 +53,8 @@ ROLE_BEFORE = re.compile(
     r"(?:[\w-]+\s+){0,3}?from|(?:paid|spent)\s+[^,.;]{1,30}?\s+for|merged with|"
     r"(?:joined|joins) (?:hands )?with|rivals?|competitors?|clients?|suppliers?|"
     r"(?:subsidiary|unit|arm|affiliate|division),|(?:champion|leader|player|employer|exporter|"
-    r"taxpayer|name|newcomer) (?:is|was|remains)|(?:now |later |since )?(?:called|named|"
+    r"taxpayer|name|newcomer) (?:is|was|remains)|\b(?:set up|founded|co-founded|established)|"
+    r"(?:now |later |since )?(?:called|named|"
     r"renamed|known as|rebranded as))\s+$",
     re.IGNORECASE,
 )
@@ -102,6 +103,7 @@ def _not_a_name(name: str) -> bool:
         name in ACRONYMS
         or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))
         or bool(re.fullmatch(r"[A-Z]{1,3}-?\d{1,4}[A-Za-z]?", name))  # "A350", "Y-12": models
+        or bool(re.fullmatch(r"[A-Z]{2,5}s", name))  # "SUVs", "EVs": plural nouns
     )
 
 
@@ -245,8 +247,8 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         ):
             why = "verb"  # "NIO said", "Geely followed": a subject before its verb
         elif re.match(
-            r",\s+(?:an?|the)\s+[^,]{1,40},\s+(?:has|had|is|was|runs|ran|makes|made|keeps|kept|"
-            r"opened|built|builds|operates|employs|owns|said|says|will|plans)\b",
+            r",\s+[^,]{1,40},\s+(?:has|had|is|was|runs|ran|makes|made|keeps|kept|"
+            r"opened|built|builds|operates|employs|owns|will|plans)\b",
             sentence[end:],
         ):
             why = "apposition"  # "Chia Tai Tianqing, the other big name, has its head office"

@@ -419,11 +419,18 @@ def relations_in(
                 prev = nxt
             more += _also_in(after_p[1:], sentence, end, found)
         elif before_p:
-            place = before_p[-1].key
+            # "In the Yuheng industrial zone south of Yulin city, X ... has run a plant": the
+            # place the sentence opens with, else the nearest before
+            lead = [
+                p
+                for p in before_p
+                if re.fullmatch(r"(?:In|At|Across|Inside)\s+(?:the\s+)?", sentence[: p.start])
+            ]
+            place = (lead or before_p[-1:])[0].key
         elif last_place and (
             re.search(
                 r"\b(?:there|the city|locally|the zone|the park|the (?:site|plant|factory|campus|"
-                r"facility))\b",
+                r"facility)|the (?:new |development |industrial )?(?:area|zone|district|county|port))\b",
                 sentence,
             )
             or re.match(
