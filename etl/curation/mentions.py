@@ -9,7 +9,7 @@ from typing import Any
 
 from etl.curation.gazetteer import Place, gazetteer, slug
 from etl.curation.names import SUFFIX, name_mentions
-from etl.curation.relations import Mention
+from etl.curation.referents import Mention
 from etl.curation.sentences import segments
 
 PERSON = re.compile(

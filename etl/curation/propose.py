@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.curation.mentions import NameFinder
-from etl.curation.relations import REFERS_BACK, relations_in, subject
+from etl.curation.referents import REFERS_BACK, subject
+from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period

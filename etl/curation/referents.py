@@ -1,0 +1,207 @@
+"""Who a relation is about: the firms a trigger belongs to, told from how the sentence
+refers to them ("it" is the subject, "the brand" the firm named last, "the venture" the
+firm named as a joint venture, "which" the firm before it, "of"/"by"/"with" the firms
+after), and the firm a sentence is about for the next one to refer back to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BACK_REF = re.compile(
+    r"\b(?:it|its|the\s+(?:[\w-]+\s+){0,2}?(?:company|group|firm|carmaker|automaker|chipmaker|"
+    r"maker|startup|start-up|giant|manufacturer|producer|supplier|developer|operator))\b",
+    re.IGNORECASE,
+)
+
+
+# "X bought Y; the brand ..." and "Y, the business ...": the firm named last, not the subject
+OBJECT_REF = re.compile(
+    r"\b(?:the|that|this)\s+(?:[\w-]+\s+)?(?:business|brand|unit|subsidiary|division|arm|"
+    r"acquisition|operation)\b",
+    re.IGNORECASE,
+)
+
+
+VENTURE_REF = re.compile(r"\b[Tt]he (?:[\w-]+ )?(?:joint )?venture\b")
+APPOSED = re.compile(r",\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}?[\w-]+\s+(?:whose|which|that)\b")
+# "It controls Changhong Meiling ... and runs a factory": the verb after "and" is the subject's
+COORDINATED = re.compile(
+    r"\band\s+(?:also\s+|now\s+|still\s+)?[a-z]+(?:s|ed)\s+(?:[\w-]+\s+){0,4}$"
+)
+PLACE_SUBJECT = re.compile(
+    r"(?:The|Its)\s+(?:[\w-]+\s+)?(?:city|province|government|municipality|zone|district|region|"
+    r"park|county|town|authorities)\b|Officials\b"
+)
+CLAUSE = re.compile(r",\s+(?:and|but|while|whereas)\s+|;\s+")
+
+
+def last_named(firms: list[Mention], sentence: str) -> Mention | None:
+    """The firm named last, passing over sellers and sources ("from Ford", "by IDC")."""
+    for f in reversed(firms):
+        if not re.search(r"\b(?:from|by|according to|than)\s+$", sentence[: f.start]):
+            return f
+    return None
+
+
+@dataclass
+class Mention:
+    key: str  # an id: of the reference data, or of a proposed entry
+    start: int
+    end: int
+    kind: str = ""  # for places: the place type
+
+
+LIST_GAP = re.compile(
+    r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+or\s+|\s+as well as\s+|"
+    r"\s*,?\s*(?:(?:and|as well as)\s+)?(?:[\w-]+\s+){0,4}?(?:like|such as|including)\s+|"
+    r"\s*,?\s+(?:and|as well as)\s+(?:[\w-]+\s+){1,3})"
+)
+ASIDE = re.compile(
+    r",\s+(?:an?|the|which|who|whose|its|also|designed|made|built|sold|owned|backed|led|"
+    r"founded|known|developed)\b[^,]*(?:,|$)"
+)
+# a sentence whose subject is the firm of the sentence before: "It ...", "The group ..."
+REFERS_BACK = re.compile(
+    r"(?:It|Its|The\s+(?:[\w-]+\s+){0,2}(?:group|company|firm|automaker|carmaker|maker|"
+    r"chipmaker|giant|manufacturer|business|brand|supplier|developer))\b"
+)
+
+
+def subject(sentence: str, firms: list[Mention]) -> Mention | None:
+    """The firm a sentence is about: the first named outside an aside (", a Foshan-based CATL
+    subsidiary,", ", which supplies Tesla and BMW,")."""
+    asides = [m.span() for m in ASIDE.finditer(sentence)]
+    outside = [
+        f
+        for f in firms
+        if not any(a < f.start < b for a, b in asides)
+        and not re.search(
+            r"(?:according to|data from|analysts at|said|by)\s+(?:\w+\s+){0,2}$",
+            sentence[: f.start],
+        )
+    ]
+    return outside[0] if outside else (firms[0] if firms else None)
+
+
+def _listed_with(first: Mention, firms: list[Mention], sentence: str) -> list[Mention]:
+    """The firms named in one list with ``first``: "iFlytek ... Qihoo 360 and Kingsoft"."""
+    group = [first]
+    i = firms.index(first)
+    for step in (1, -1):
+        j, cur = i + step, first
+        while 0 <= j < len(firms):
+            nxt = firms[j]
+            gap = sentence[cur.end : nxt.start] if step == 1 else sentence[nxt.end : cur.start]
+            if not LIST_GAP.fullmatch(gap):
+                break
+            group.append(nxt)
+            cur, j = nxt, j + step
+    return group
+
+
+def firms_of(
+    sentence: str,
+    start: int,
+    end: int,
+    kind: str,
+    firms: list[Mention],
+    last_firm: str | None,
+    last_venture: str | None,
+) -> tuple[str, list[str]]:
+    """The firms a trigger at ``start:end`` belongs to, and its kind ("hosts" becomes
+    "office"): the firm before it, the firm a reference points back to ("it", "the brand",
+    "the venture", "which"), or the firms after "of", "by", "with"."""
+    before = [f for f in firms if f.end <= start]
+    # "Huawei spent ..., and its device subsidiary, Huawei Device, has moved its
+    # headquarters": the firms of the trigger's own clause, when it names any
+    clauses = [m.end() for m in CLAUSE.finditer(sentence[:start])]
+    in_clause = bool(clauses) and any(f.start >= clauses[-1] for f in before)
+    if in_clause:
+        before = [f for f in before if f.start >= clauses[-1]]
+    gap_from = before[-1].end if before else 0
+    after = [f for f in firms if f.start >= end]
+    of_after = [
+        f
+        for f in after[:1]
+        if re.fullmatch(
+            r"\s+(?:of|by|for|with|from|between)\s+(?:[\w-]+\s+){0,3}", sentence[end : f.start]
+        )
+        and not (kind == "joint_venture" and before and re.match(r"\s+with\b", sentence[end:]))
+    ]  # (a venture "with" a partner is the partner's too: see below)
+    if kind == "hosts" or of_after:
+        # "the city is home to ... Dell and IBM", "the research centres of ... Alibaba"
+        kind = "office" if kind == "hosts" else kind
+        group = _listed_with(after[0], firms, sentence) if after else []
+        keys = []
+    elif (
+        before
+        and APPOSED.match(sentence, before[-1].end)
+        and not re.search(r"[;:]|\.\s", sentence[before[-1].end : start])
+        and not BACK_REF.search(sentence, APPOSED.match(sentence, before[-1].end).end(), start)
+    ):
+        # "Galanz, the microwave-oven maker whose head office is in Ronggui"
+        keys, group = [before[-1].key], []
+    elif (
+        before
+        and COORDINATED.search(sentence, before[-1].end, start)
+        and (before[0].start == 0 or (last_firm and REFERS_BACK.match(sentence)))
+    ):
+        keys = [before[0].key if before[0].start == 0 else last_firm]
+        group = []
+    elif (which := re.search(r",\s+which\s+[^,]*$", sentence[:start])) and any(
+        f.end <= which.start() for f in before
+    ):
+        # "its main China unit, which then moved its headquarters": the firm before "which"
+        keys = [[f for f in before if f.end <= which.start()][-1].key]
+        group = []
+    elif VENTURE_REF.search(sentence[gap_from:start]) and last_venture:
+        keys, group = [last_venture], []  # "The venture, which keeps its headquarters in"
+    elif OBJECT_REF.search(sentence[gap_from:start]) and before:
+        # "bought Volvo Cars from Ford; the brand now assembles ...": the firm named last
+        named = last_named(before, sentence)
+        keys = [named.key] if named else []
+        group = []
+    elif BACK_REF.search(sentence[gap_from:start]) and (
+        before or (last_firm and not PLACE_SUBJECT.match(sentence))
+    ):
+        # "CATL, which supplies Tesla, said it would invest ... in its plant": the subject
+        free = [
+            f
+            for f in before
+            if not re.search(
+                r"\b(?:by|of|from|with|for|than|to|at|according to)\s+(?:[\w-]+\s+){0,2}$",
+                sentence[: f.start],
+            )
+        ]
+        primary = free[0] if free else None
+        keys = [primary.key] if primary else [last_firm]
+        group = _listed_with(primary, firms, sentence) if primary else []
+    elif before:
+        asides = [m.span() for m in ASIDE.finditer(sentence[:start])]
+        free = [f for f in before if not any(a < f.start < b for a, b in asides)]
+        if not free and last_firm and REFERS_BACK.match(sentence):
+            # "Its AITO cars, designed with Huawei ..., are built at a factory in ..."
+            keys, group = [last_firm], []
+        else:
+            group = _listed_with((free or before)[-1], firms, sentence)
+            keys = []
+    else:
+        after = [
+            f
+            for f in firms
+            if f.start >= end
+            and re.fullmatch(
+                r"\s+(?:of|by|for|with|from)\s+(?:[\w-]+\s+){0,3}|(?:[\s,]+[\w'’-]+){0,6}?\s+"
+                r"(?:operated|owned|run|built|opened|managed|used) by\s+",
+                sentence[end : f.start],
+            )
+        ]  # "the research centres of ... Alibaba", "the plant in Ningde is run by CATL"
+        group = _listed_with(after[0], firms, sentence) if after else []
+        keys = (
+            []
+            if group or PLACE_SUBJECT.match(sentence)  # "The city said it will build"
+            else ([last_firm] if last_firm and BACK_REF.search(sentence) else [])
+        )
+    keys += [f.key for f in group if f.key not in keys]
+    return kind, [k for k in keys if k]  # "its" with no firm named yet: no relation
