@@ -90,11 +90,12 @@ docs: $(STAMP)
 test: $(STAMP) lint clients
 	$(BIN)/pytest
 
-# Measurements, not tests. bench: 5, 1,000 and 20,000 articles (about 10 minutes on 2 cores).
+# Measurements, not tests. bench: 5, 1,000 and 20,000 articles, against two floors (the models
+# alone, and scripts/bench_floor.py: the same guarantees); about 6-10 minutes on 2 cores.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
-# Full refresh vs no-op on the seeds, side by side.
+# On the seeds, side by side: a full refresh by dbt, a forced one (replayed) and a no-op.
 bench-refresh: $(STAMP)
 	$(BIN)/python scripts/bench_refresh.py
 

@@ -8,11 +8,15 @@ For each scale (5 = the real seed articles; other sizes = `techhubs synth`):
   (its max RSS) and all its processes at once (validation and the load run in a forked
   process, which forks validation's workers; their RSS summed, sampled every 50 ms: an upper
   bound, as pages a fork shares are counted in each process)
-- the floor: the same transforms as plain SQL straight in DuckDB (dbt's compiled SQL of every
-  model, run in dependency order against the same staging file, no tests), and the ratios
+- two floors, and the full refresh's ratio to each: the models only (dbt's compiled SQL of
+  every model, run in dependency order against the same staging file into plain tables, no
+  tests), and the same guarantees (scripts/bench_floor.py: the facts files read, every fact
+  checked against its article in set-based SQL, staging loaded with bulk inserts, the marts
+  built with the contract's keys)
 - no-op refresh (inputs unchanged; the median of three)
-- refresh after adding one new article (what any small refresh costs at that size; not at 5,
-  where the +1 % refresh is one article), from a copy of the state that is then put back
+- refresh after adding one new article, twice in a row (what a curator waits for after each
+  article; the first after a build by dbt may run dbt, which records its statements, and the
+  second replays them: etl/build/replay.py), from a copy of the state that is then put back
 - refresh after adding 1 % new articles
 - staging and published file sizes
 - ten typical BI queries on the published file: median and p95 latency
@@ -33,6 +37,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from bench_floor import run_floor
 
 PROJECT = Path(__file__).resolve().parent.parent
 TECHHUBS = [sys.executable, "-m", "etl.cli"]
@@ -230,23 +235,39 @@ def synth(seeds: Path, articles: int) -> None:
     )
 
 
-def one_article_refresh(n: int, seeds: Path, warehouse: Path) -> tuple[float, float, dict]:
-    """A refresh after adding one article, from the warehouse as it is, which is then put back
-    as it was: the +1 % refresh must start from the same state as without this one (an
+def one_article_refresh(
+    n: int, seeds: Path, warehouse: Path, reference: Path | None
+) -> list[tuple[float, float, dict]]:
+    """Two refreshes, each after adding one article (the first may run dbt and record its
+    statements; the second replays them), from the warehouse as it is, which is then put back
+    as it was, but for dbt's recorded statements (etl/build/replay.py: what any refresh after
+    these would have): the +1 % refresh must start from the same state as without these (an
     incremental build leaves free blocks in the file, and past the free share the next build
     is full). The warehouse is copied beside itself and renamed back, so that its path, and
     with it dbt's partial parse, stays the same; the copies are flushed to disk first, so that
-    writing them out does not run into the measurement."""
+    writing them out does not run into the measurement. ``reference``: the reference data to
+    keep (synth writes its own into a folder without it)."""
     seeds_one, saved = seeds.with_name("seeds-one"), warehouse.with_name("warehouse-saved")
     shutil.rmtree(seeds_one, ignore_errors=True)
     shutil.rmtree(saved, ignore_errors=True)
     shutil.copytree(seeds, seeds_one)  # copy2 keeps mtimes: the fingerprint reuses its digests
-    synth(seeds_one, n + 1)
     subprocess.run(["cp", "-a", str(warehouse), str(saved)], check=True)  # hard links stay links
-    os.sync()
+    results = []
     try:
-        result = run_refresh(seeds_one, warehouse)
+        for extra in (1, 2):
+            # at 5 the seeds have no synthetic article: synth counts only its own
+            synth(seeds_one, (n if reference is None else 0) + extra)
+            if reference is not None:
+                for name in REFERENCE_FILES:
+                    shutil.copy(reference / name, seeds_one / "reference" / name)
+            os.sync()
+            results.append(run_refresh(seeds_one, warehouse))
     finally:
+        recorded = warehouse / ".dbt" / "replay"
+        kept = saved / ".dbt" / "replay"
+        if recorded.exists():
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(recorded, kept)
         shutil.rmtree(warehouse)
         saved.rename(warehouse)
         shutil.rmtree(seeds_one)
@@ -256,7 +277,17 @@ def one_article_refresh(n: int, seeds: Path, warehouse: Path) -> tuple[float, fl
     # warehouse is back as it was.
     check = run_refresh(seeds, warehouse)
     assert check[2]["status"] == "up_to_date", check
-    return result
+    return results
+
+
+REFERENCE_FILES = (
+    "places.csv",
+    "firms.csv",
+    "metrics.csv",
+    "fx_rates.csv",
+    "fx_series.yml",
+    "corrections.yml",
+)
 
 
 def bench_scale(n: int, workdir: Path, repeat: int) -> dict:
@@ -269,45 +300,46 @@ def bench_scale(n: int, workdir: Path, repeat: int) -> dict:
         synth(seeds, n)
     full_s, full_mb, full = run_refresh(seeds, warehouse)
     floor = floor_seconds(warehouse)
+    same = run_floor(seeds, warehouse, base / "floor")
+    shutil.rmtree(base / "floor", ignore_errors=True)
     # the median of three: one sample of a sub-second process is at the mercy of a shared machine
     noops = [run_refresh(seeds, warehouse) for _ in range(3)]
     assert all(r[2]["status"] == "up_to_date" for r in noops), noops
     noop_s = statistics.median(r[0] for r in noops)
-    one_s, one_mb, one = None, 0.0, {}  # at 5 the +1 % refresh is the one-article refresh
-    if n == 5:  # one new article: a copy of the smallest seed article's facts under a new id
-        shutil.copytree(seeds, base / "seeds-plus", dirs_exist_ok=True)
-        seeds_plus = base / "seeds-plus"
-        synth(seeds_plus, 1)
-        for name in (
-            "places.csv",
-            "firms.csv",
-            "metrics.csv",
-            "fx_rates.csv",
-            "fx_series.yml",
-            "corrections.yml",
-        ):
-            shutil.copy(PROJECT / "seeds" / "reference" / name, seeds_plus / "reference" / name)
-        plus_s, plus_mb, plus = run_refresh(seeds_plus, warehouse)
-    else:
-        one_s, one_mb, one = one_article_refresh(n, seeds, warehouse)
-        synth(seeds, int(n * 1.01))
-        plus_s, plus_mb, plus = run_refresh(seeds, warehouse)
+    # at 5, the new articles are synthetic ones beside the seeds, with the seeds' reference data
+    reference = PROJECT / "seeds" / "reference" if n == 5 else None
+    (first_s, first_mb, first), (one_s, one_mb, one) = one_article_refresh(
+        n, seeds, warehouse, reference
+    )
+    # at 5 the +1 % is one new article (a sixth of the corpus), beside the seeds
+    synth(seeds, 1 if n == 5 else int(n * 1.01))
+    if reference is not None:
+        for name in REFERENCE_FILES:
+            shutil.copy(reference / name, seeds / "reference" / name)
+    plus_s, plus_mb, plus = run_refresh(seeds, warehouse)
     return {
         "articles": n,
         "facts": full["row_counts"]["fct_metric_observation"]
         + full["row_counts"]["fct_firm_presence"],
         "full_s": full_s,
         "full_stages": full["stage_seconds"],
-        "peak_mb": max(full_mb, one_mb, plus_mb),  # of the full, +1 article and +1 % refresh
+        # of the full, +1 article and +1 % refreshes
+        "peak_mb": max(full_mb, first_mb, one_mb, plus_mb),
         "floor_s": floor,
+        "same_s": same["total"],
+        "same_stages": same,
+        "first_s": first_s,
+        "first_runner": first.get("build_runner"),
         "noop_s": noop_s,
         "one_s": one_s,
         "one_stages": one.get("stage_seconds", {}),
         "one_mode": one.get("build_mode"),
+        "one_runner": one.get("build_runner"),
         "plus_s": plus_s,
         "plus_stages": plus["stage_seconds"],
         "full_mode": full.get("build_mode"),
         "plus_mode": plus.get("build_mode"),
+        "plus_runner": plus.get("build_runner"),
         "staging_mb": (warehouse / "staging.duckdb").stat().st_size / 2**20,
         "published_mb": (warehouse / "tech_hubs.duckdb").stat().st_size / 2**20,
         "queries": query_latencies(warehouse / "tech_hubs.duckdb", repeat),
@@ -328,40 +360,50 @@ def main() -> None:
     if not args.keep:
         shutil.rmtree(args.workdir, ignore_errors=True)
     print(
-        f"{'articles':>9} {'facts':>9} {'full s':>8} {'floor s':>8} {'full/floor':>10} {'dbt/floor':>9} "
-        f"{'no-op s':>8} {'+1 art s':>8} {'+1art/full':>10} {'+1% s':>7} {'+1%/full':>8} "
-        f"{'peak MB':>8} {'staging MB':>10} {'published MB':>12}"
+        f"{'articles':>9} {'facts':>9} {'full s':>7} | {'models floor s':>14} {'full/models':>11} "
+        f"{'dbt/models':>10} | {'same floor s':>12} {'full/same':>9} | {'no-op s':>7} "
+        f"{'+1 art s':>8} {'(first)':>7} {'+1art/full':>10} {'+1% s':>6} {'+1%/full':>8} "
+        f"{'peak MB':>7} {'staging MB':>10} {'published MB':>12}"
     )
     for r in results:
         dbt_s = r["full_stages"].get("dbt build", 0)
-        one = (
-            f"{r['one_s']:>8.1f} {r['one_s'] / r['full_s']:>10.1%}"
-            if r["one_s"] is not None
-            else f"{'-':>8} {'-':>10}"
-        )
         print(
-            f"{r['articles']:>9} {r['facts']:>9} {r['full_s']:>8.1f} {r['floor_s']:>8.2f} "
-            f"{r['full_s'] / r['floor_s']:>10.1f} {dbt_s / r['floor_s']:>9.1f} {r['noop_s']:>8.2f} "
-            f"{one} {r['plus_s']:>7.1f} {r['plus_s'] / r['full_s']:>8.1%} {r['peak_mb']:>8.0f} "
+            f"{r['articles']:>9} {r['facts']:>9} {r['full_s']:>7.1f} | {r['floor_s']:>14.2f} "
+            f"{r['full_s'] / r['floor_s']:>11.1f} {dbt_s / r['floor_s']:>10.1f} | "
+            f"{r['same_s']:>12.1f} {r['full_s'] / r['same_s']:>9.2f} | {r['noop_s']:>7.2f} "
+            f"{r['one_s']:>8.1f} {r['first_s']:>7.1f} {r['one_s'] / r['full_s']:>10.1%} "
+            f"{r['plus_s']:>6.1f} {r['plus_s'] / r['full_s']:>8.1%} {r['peak_mb']:>7.0f} "
             f"{r['staging_mb']:>10.1f} {r['published_mb']:>12.1f}"
         )
     print()
+    print(
+        "same-guarantees floor (s): "
+        + "; ".join(
+            f"{r['articles']}: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in r["same_stages"].items() if k != "total")
+            for r in results
+        )
+    )
     for label, key, mode in (
         ("full", "full_stages", "full_mode"),
         ("+1 article", "one_stages", "one_mode"),
         ("+1 %", "plus_stages", "plus_mode"),
     ):
-        if all(r[mode] is None for r in results):
-            continue  # no one-article refresh at 5 articles
         print(
             f"stages of the {label} refresh (s): "
             + "; ".join(
                 f"{r['articles']} ({r[mode]} build): "
                 + ", ".join(f"{k} {v:.1f}" for k, v in r[key].items() if v >= 0.05)
                 for r in results
-                if r[mode] is not None
             )
         )
+    print(
+        "how the dbt stage ran (+1 article, first; second; +1 %): "
+        + "; ".join(
+            f"{r['articles']}: {r['first_runner']}; {r['one_runner']}; {r['plus_runner']}"
+            for r in results
+        )
+    )
     print()
     print(f"{'BI query (ms, median / p95)':<40}" + "".join(f"{r['articles']:>18}" for r in results))
     for name in BI_QUERIES:

@@ -43,6 +43,8 @@ class DbtResult:
     failures: list[str] = field(default_factory=list)
     # incremental models built without dbt-duckdb's foreign key lock (_marts_side_by_side)
     unlocked: list[str] = field(default_factory=list)
+    # unique id -> (resource type, name, severity) of every node that ran (etl/build/replay.py)
+    nodes: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 @contextlib.contextmanager
@@ -159,7 +161,8 @@ def _plan_incremental(
     # A removed source's row in dim_source cannot go before the facts that point at it.
     if removed:
         return BuildPlan("full", f"{removed} source(s) removed since the published build")
-    if changed > max_share * sources:
+    # one source's rows are few at any size (a curator's new article): never a full build
+    if changed > max_share * sources and changed > 1:
         return BuildPlan(
             "full", f"{changed} of {sources} sources changed: more than {max_share:.0%}"
         )
@@ -212,8 +215,10 @@ class DbtWarmup:
     reports the error as it would have.
     """
 
-    def __init__(self, settings: Settings, built: Path, env: dict[str, str], copy: bool) -> None:
-        self.settings, self.built, self.env, self.copy = settings, built, env, copy
+    def __init__(self, settings: Settings, built: Path, env: dict, copy: bool, parse: bool = True):
+        """``parse``: not when the build will likely be replayed (etl/build/replay.py)."""
+        self.settings, self.built, self.env = settings, built, env
+        self.copy, self.parse = copy, parse
         self.copied = False
         self.manifest = None  # dbt's Manifest of the project, when the parse succeeded
         self._copy_done = threading.Event()
@@ -230,6 +235,8 @@ class DbtWarmup:
             pass  # prepare() copies again, and reports what goes wrong
         finally:
             self._copy_done.set()
+        if not self.parse:
+            return
         try:
             from dbt.cli.main import dbtRunner
             from dbt.contracts.graph.manifest import Manifest
@@ -334,9 +341,11 @@ def run_dbt(
     on_node: Callable[[str, str], None] | None = None,
     mode: str = "full",
     manifest=None,
+    recorder=None,
 ) -> DbtResult:
     """``dbt build`` (models, unit tests, data tests) into ``build_path``; raise BuildFailed on
-    any error. ``manifest``: the project as DbtWarmup parsed it (dbt then does not parse)."""
+    any error. ``manifest``: the project as DbtWarmup parsed it (dbt then does not parse).
+    ``recorder``: an etl/build/replay.py Recorder, which records every statement dbt runs."""
     args = dbt_args(settings, "build")
     if mode == "incremental":
         # the unit tests check the models' logic, which is the published build's (same
@@ -354,8 +363,10 @@ def run_dbt(
             (settings.dbt_target_dir / name).unlink(missing_ok=True)
     env = dbt_env(settings, build_path, run_id, fingerprint, mode)
     side_by_side = _marts_side_by_side() if mode == "incremental" else contextlib.nullcontext([])
-    with side_by_side as unlocked:
-        result = invoke_dbt(args, env, on_node, after=_release_dbt_database, manifest=manifest)
+    recording = recorder.installed() if recorder is not None else contextlib.nullcontext()
+    hooks = [recorder.callback] if recorder is not None else []
+    with side_by_side as unlocked, recording:
+        result = invoke_dbt(args, env, on_node, _release_dbt_database, manifest, hooks=hooks)
     result.unlocked = sorted(set(unlocked))
     return result
 
@@ -399,8 +410,9 @@ def invoke_dbt(
     env: dict[str, str],
     on_node: Callable[[str, str], None] | None = None,
     after: Callable[[], None] | None = None,
-    failure: str = "dbt build failed; nothing was published",
     manifest=None,
+    failure: str = "dbt build failed; nothing was published",
+    hooks: list | None = None,
 ) -> DbtResult:
     """Run dbt in this process with ``env`` set; count what ran; raise BuildFailed on any error."""
     from dbt.cli.main import dbtRunner
@@ -415,7 +427,7 @@ def invoke_dbt(
 
     with _env({"DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **env}):
         try:
-            res = dbtRunner(manifest=manifest, callbacks=[callback]).invoke(args)
+            res = dbtRunner(manifest=manifest, callbacks=[*(hooks or []), callback]).invoke(args)
         finally:
             if after is not None:
                 after()
@@ -425,6 +437,8 @@ def invoke_dbt(
         node = node_result.node
         kind = node.resource_type
         status = str(node_result.status)
+        severity = str(getattr(node.config, "severity", "") or "")
+        result.nodes[node.unique_id] = (str(kind), node.name, severity)
         if kind == "model":
             result.models += 1
         elif kind == "unit_test":

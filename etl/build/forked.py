@@ -48,22 +48,42 @@ class Forked:
     transaction of the child's is gone with it, as in one process."""
 
     def __init__(
-        self, target: Callable[..., Any], *args: Any, name: str, close_fds: tuple[int, ...] = ()
+        self,
+        target: Callable[..., Any],
+        *args: Any,
+        name: str,
+        close_fds: tuple[int, ...] = (),
+        before: Callable[[], Any] | None = None,
+        later: bool = False,
     ) -> None:
         """``close_fds``: descriptors the child closes first (the refresh's lock: with flock,
-        the parent's descriptor still holds it, and the child's workers do not inherit it)."""
+        the parent's descriptor still holds it, and the child's workers do not inherit it).
+        ``before``: called in the child first (imports, say); with ``later``, the child then
+        waits for ``target``'s arguments (``start``), so that it may be made, and do
+        ``before``, while this process works out what to give it."""
         ctx = mp.get_context("fork")
         self.name = name
         self._receive, send = ctx.Pipe(duplex=False)
+        args_in, self._args = ctx.Pipe(duplex=False) if later else (None, None)
         for stream in (sys.stdout, sys.stderr):  # the child must not write them out again
             stream.flush()
         self._process = ctx.Process(
-            target=_run_in_child, args=(send, os.getpid(), close_fds, target, args), name=name
+            target=_run_in_child,
+            args=(send, args_in, os.getpid(), close_fds, target, args, before),
+            name=name,
         )
         try:
             self._process.start()
         finally:
             send.close()
+            if args_in is not None:
+                args_in.close()
+
+    def start(self, *args: Any) -> Forked:
+        """Give a child made with ``later`` the arguments of its target: it runs it now."""
+        self._args.send(args)
+        self._args.close()
+        return self
 
     def result(self, on_message: Emit | None = None) -> Any:
         try:
@@ -103,6 +123,8 @@ class Forked:
             self._process.kill()
         self._process.join()
         self._receive.close()
+        if self._args is not None:
+            self._args.close()
 
 
 def _die_with_parent(parent: int) -> None:
@@ -114,13 +136,26 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _run_in_child(
-    send: Any, parent: int, close_fds: tuple[int, ...], target: Callable[..., Any], args: tuple
+    send: Any,
+    args_in: Any,
+    parent: int,
+    close_fds: tuple[int, ...],
+    target: Callable[..., Any],
+    args: tuple,
+    before: Callable[[], Any] | None,
 ) -> None:
     _die_with_parent(parent)
     for fd in close_fds:
         with contextlib.suppress(OSError):
             os.close(fd)
     try:
+        if before is not None:
+            before()
+        if args_in is not None:
+            try:
+                args = args_in.recv()
+            except EOFError:  # the parent needs no more (and kills this process)
+                return
         value = target(lambda *message: send.send(("message", message)), *args)
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
         trace = "".join(traceback.format_exception(exc))

@@ -21,7 +21,7 @@ from typing import Any
 import filelock
 
 from etl.build import dbt as build
-from etl.build import forked, publish
+from etl.build import forked, publish, replay
 from etl.build.fingerprint import SeedDigests, input_fingerprint, transform_key
 from etl.faults import pause_point
 from etl.problems import ValidationFailed
@@ -62,6 +62,8 @@ class RunRecord:
     dbt: dict[str, int] = field(default_factory=dict)
     build_mode: str | None = None  # full | incremental (etl/build/dbt.py)
     build_reason: str | None = None
+    # how the build file was built: replayed (etl/build/replay.py), or why dbt ran
+    build_runner: str | None = None
     transform_key: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float | None = None
@@ -160,6 +162,12 @@ def _lock_fds(lock: filelock.BaseFileLock) -> tuple[int, ...]:
     return (fd,) if isinstance(fd, int) else ()
 
 
+def _import_validation_and_load() -> None:
+    """What validate_and_load imports, imported ahead (in its forked process)."""
+    from etl.checks import validate  # noqa: F401
+    from etl.staging import load, migrate  # noqa: F401
+
+
 def validate_and_load(
     emit: forked.Emit,
     settings: Settings,
@@ -199,6 +207,55 @@ def validate_and_load(
     emit("load", "loading staging in one transaction", True)
     loaded = load.load_corpus(settings.staging_path, corpus, run_id, fingerprint, consume=True)
     return loaded.row_counts, loaded.changes
+
+
+def _build(
+    settings: Settings,
+    built: Path,
+    record: RunRecord,
+    plan: build.BuildPlan,
+    published_key: str | None,
+    may_replay: bool,
+    on_node: Callable[[str, str], None],
+    warmup: build.DbtWarmup,
+) -> build.DbtResult:
+    """Build the new file: replay dbt's statements of an earlier build of this key when there
+    is one (etl/build/replay.py); otherwise, or when the replay cannot go on, dbt builds it,
+    and its statements are recorded for the next build."""
+    if may_replay:
+        try:
+            counts, _recorded_by = replay.replay(
+                settings, built, plan.mode, record.run_id, record.fingerprint, on_node
+            )
+            record.build_runner = "replayed"
+            for name in build.JSON_ARTIFACTS:  # an earlier build's: not to be taken for this one's
+                (settings.dbt_target_dir / name).unlink(missing_ok=True)
+            return build.DbtResult(models=counts["model"], tests=counts["test"], unit_tests=0)
+        except replay.ReplayStopped as stop:
+            record.build_runner = f"dbt: {stop.reason}"
+            if stop.touched:  # the file is made again, as it was before the replay
+                built.unlink(missing_ok=True)
+                Path(f"{built}.wal").unlink(missing_ok=True)
+                again = build.prepare(settings, built, record.transform_key, published_key)
+                if again.mode != plan.mode:
+                    raise RuntimeError(f"planned {plan.mode}, then {again.mode}") from None
+    else:
+        record.build_runner = "dbt: no replay (--full, or TECHHUBS_DBT_REPLAY=0)"
+    catalog = replay.build_catalog(settings, built)
+    recorder = replay.Recorder()
+    result = build.run_dbt(
+        settings,
+        built,
+        record.run_id,
+        record.fingerprint,
+        on_node,
+        plan.mode,
+        manifest=warmup.manifest,
+        recorder=recorder,
+    )
+    values = replay.run_values(settings, built, record.run_id, record.fingerprint)
+    recorder.save(settings, plan.mode, catalog, result.nodes, values)
+    return result
 
 
 def refresh(
@@ -246,6 +303,22 @@ def refresh(
         stale = clean_stale_builds(settings)
         if stale:
             say("lock", f"removed {len(stale)} stale build folder(s) from an interrupted run")
+        # Validation, migration and the load need the facts in memory: they run in a forked
+        # process (etl/build/forked.py: its own GIL; the rows go with it), forked before any
+        # thread starts. Forked now, it imports what they need (pandas, SQLAlchemy, Alembic:
+        # a second at 20,000 articles, on 2 cores) while this process fingerprints the inputs;
+        # it gets its arguments once they are known, and is ended if there is nothing to do.
+        apart = (
+            forked.Forked(
+                validate_and_load,
+                name="validation and load",
+                close_fds=_lock_fds(lock),
+                before=_import_validation_and_load,
+                later=True,
+            )
+            if forked.can_fork()
+            else None
+        )
         enter("fingerprint")
         seed_digests = SeedDigests()
         record.fingerprint = input_fingerprint(settings, seed_digests=seed_digests)
@@ -265,18 +338,12 @@ def refresh(
         may_copy = (
             build.full_build_reason(settings, record.transform_key, published_key, full) is None
         )
-        # Validation, migration and the load need the facts in memory: they run in a forked
-        # process (etl/build/forked.py: its own GIL; the rows go with it), forked before the
-        # warmup's thread starts. Beside them, this process copies the published file (for an
-        # incremental build) and has dbt parse the project (etl/build/dbt.py, DbtWarmup).
+        # Beside validation and the load, this process copies the published file (for an
+        # incremental build) and, unless the build will be replayed, has dbt parse the project
+        # (etl/build/dbt.py, DbtWarmup).
         args = (settings, full, seed_digests, record.run_id, record.fingerprint)
-        apart = (
-            forked.Forked(
-                validate_and_load, *args, name="validation and load", close_fds=_lock_fds(lock)
-            )
-            if forked.can_fork()
-            else None
-        )
+        likely = "incremental" if may_copy else "full"
+        may_replay = not full and replay.enabled()
         warmup = build.DbtWarmup(
             settings,
             built,
@@ -285,10 +352,15 @@ def refresh(
                 built,
                 record.run_id,
                 record.fingerprint,
-                "incremental" if may_copy else "full",
+                likely,
             ),
             copy=may_copy,
+            # dbt's import and parse are needed only when the build will not be replayed
+            parse=not (may_replay and replay.has_plan(settings, likely, record.transform_key)),
         )
+
+        if apart is not None:
+            apart.start(*args)
 
         def on_message(stage: str, message: str, new_stage: bool = False) -> None:
             (enter if new_stage else say)(stage, message)
@@ -316,14 +388,8 @@ def refresh(
             if kind == "model":
                 pause_point("dbt-running", settings.warehouse_dir)
 
-        dbt_result = build.run_dbt(
-            settings,
-            built,
-            record.run_id,
-            record.fingerprint,
-            on_node,
-            plan.mode,
-            manifest=warmup.manifest,
+        dbt_result = _build(
+            settings, built, record, plan, published_key, may_replay, on_node, warmup
         )
         record.dbt = {
             "models": dbt_result.models,
@@ -333,6 +399,8 @@ def refresh(
             "parsed_while_loading": int(warmup.manifest is not None),
             # incremental marts built side by side, without dbt-duckdb's foreign key lock
             "marts_side_by_side": len(dbt_result.unlocked),
+            # 1: dbt's statements of an earlier build replayed (etl/build/replay.py)
+            "replayed": int(record.build_runner == "replayed"),
         }
         build.finalise(built)
 
