@@ -186,6 +186,14 @@ def validate_and_load(
     from etl.checks.validate import validate_seeds
     from etl.staging import load, migrate
 
+    load.wait_for_staging(
+        settings.staging_path,
+        lambda: emit(
+            "validate",
+            f"staging is locked by another process (a refresh killed a moment ago?): waiting up "
+            f"to {load.STAGING_LOCK_WAIT:.0f} s",
+        ),
+    )
     prior = None if full else load.StagingPrior.open(settings.staging_path)
     try:
         corpus = validate_seeds(

@@ -23,6 +23,7 @@ import ctypes
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -284,6 +285,30 @@ def load_key(file_key: str) -> str:
 CARRIED_SQL = (
     "select source_id from loaded_source where source_id not in (select unnest(?::text[]))"
 )
+
+
+STAGING_LOCK_WAIT = 15.0  # seconds: a killed refresh's child lets go of staging in well under
+
+
+def wait_for_staging(staging_path: Path, on_wait=None, seconds: float = STAGING_LOCK_WAIT) -> None:
+    """Wait, up to ``seconds``, while another process holds staging's lock: a refresh killed a
+    moment ago whose child is still exiting. Another lock error, or one that lasts, is left
+    for the caller's own open to report. ``on_wait()`` is called once, when it waits."""
+    if not staging_path.exists():
+        return
+    deadline = time.monotonic() + seconds
+    waited = False
+    while True:
+        try:
+            duckdb.connect(str(staging_path), read_only=True).close()
+            return
+        except duckdb.IOException as exc:
+            if "Could not set lock" not in str(exc) or time.monotonic() > deadline:
+                return
+            if not waited and on_wait is not None:
+                on_wait()
+            waited = True
+            time.sleep(0.05)
 
 
 class StagingPrior:

@@ -114,6 +114,30 @@ def test_second_refresh_reports_the_lock_or_waits(warehouse_copy):
     ]
 
 
+def test_refresh_waits_while_a_dying_process_still_holds_staging(warehouse_copy):
+    """A refresh killed a moment ago may leave its child holding staging's lock for a little
+    while: the next refresh waits for it (and says so) rather than failing."""
+    set_marker(warehouse_copy.seeds_dir, "held")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); "
+            "print('held', flush=True); time.sleep(6); con.close()",
+            str(warehouse_copy.staging_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"  # a real second process has the lock
+    proc = cli(warehouse_copy, "refresh")
+    _, err = proc.communicate(timeout=180)
+    assert holder.wait(timeout=30) == 0
+    assert proc.returncode == 0, err
+    assert "staging is locked by another process" in err
+    assert read_runs(warehouse_copy)[-1]["status"] == "success"
+
+
 @pytest.mark.parametrize("point", ["load-transaction", "dbt-running", "publish"])
 def test_sigkill_leaves_everything_and_next_refresh_recovers(warehouse_copy, point):
     published_before = sha256(warehouse_copy.published_path)
