@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from bench_floor import run_floor
+from bench_floor import models_in_order, run_floor
 
 PROJECT = Path(__file__).resolve().parent.parent
 TECHHUBS = [sys.executable, "-m", "etl.cli"]
@@ -170,20 +170,7 @@ def run_refresh(seeds: Path, warehouse: Path, *extra: str) -> tuple[float, float
 def floor_seconds(warehouse: Path) -> float:
     """dbt's compiled SQL of every model, run directly in DuckDB in dependency order (no tests)."""
     target = warehouse / ".dbt" / "target"
-    manifest = json.loads((target / "manifest.json").read_text())
-    models = {k: n for k, n in manifest["nodes"].items() if n["resource_type"] == "model"}
-    order, seen = [], set()
-
-    def visit(key: str) -> None:
-        if key in seen or key not in models:
-            return
-        seen.add(key)
-        for parent in manifest["parent_map"].get(key, []):
-            visit(parent)
-        order.append(key)
-
-    for key in sorted(models):
-        visit(key)
+    order = models_in_order(target)
     floor_dir = warehouse / ".floor"
     shutil.rmtree(floor_dir, ignore_errors=True)
     floor_dir.mkdir()
@@ -192,8 +179,7 @@ def floor_seconds(warehouse: Path) -> float:
         con.execute(f"attach '{warehouse / 'staging.duckdb'}' as staging_db (read_only)")
         con.execute("create schema if not exists staging; create schema if not exists intermediate")
         start = time.perf_counter()
-        for key in order:
-            node = models[key]
+        for node in order:
             sql = (target / "compiled" / "techhubs" / node["original_file_path"]).read_text()
             kind = "view" if node["config"]["materialized"] == "view" else "table"
             con.execute(f'create {kind} "tech_hubs"."{node["schema"]}"."{node["alias"]}" as {sql}')

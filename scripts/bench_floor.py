@@ -43,6 +43,8 @@ import yaml
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from etl.checks.money import FX_TOLERANCE  # noqa: E402
+from etl.sources.numbers import FRACTIONS, QUALIFIERS, WORD_NUMBERS  # noqa: E402
 from etl.sources.periods import StatementDate, resolve_period  # noqa: E402
 from etl.sources.seed_files import csv_period  # noqa: E402
 
@@ -70,62 +72,9 @@ MANIFEST_COLUMNS = (
     "source_id file origin_file sha256 title title_basis publisher publisher_basis published_on "
     "published_precision published_basis published_reason url licence licence_basis line"
 ).split()
-# etl/sources/numbers.py, as tables: the qualifiers in the order they are tried
-QUALIFIERS = [
-    ("as many as", "exact"),
-    ("as much as", "exact"),
-    ("more than", "more_than"),
-    ("greater than", "more_than"),
-    ("in excess of", "more_than"),
-    ("exceeding", "more_than"),
-    ("exceeded", "more_than"),
-    ("exceeds", "more_than"),
-    ("exceed", "more_than"),
-    ("over", "more_than"),
-    ("above", "more_than"),
-    ("at least", "at_least"),
-    ("no less than", "at_least"),
-    ("not less than", "at_least"),
-    ("at most", "at_most"),
-    ("top", "at_most"),
-    ("up to", "at_most"),
-    ("no more than", "at_most"),
-    ("less than", "less_than"),
-    ("fewer than", "less_than"),
-    ("under", "less_than"),
-    ("below", "less_than"),
-    ("close to", "close_to"),
-    ("nearly", "close_to"),
-    ("almost", "close_to"),
-    ("approximately", "approximately"),
-    ("about", "approximately"),
-    ("around", "approximately"),
-    ("roughly", "approximately"),
-    ("some", "approximately"),
-]
-WORDS = (
-    "zero one a an two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-WORD_VALUES = [(w, v) for w, v in zip(WORDS, [0, 1, 1, 1, *range(2, 20)], strict=True)] + [
-    ("twenty", 20),
-    ("thirty", 30),
-    ("forty", 40),
-    ("fifty", 50),
-    ("sixty", 60),
-    ("seventy", 70),
-    ("eighty", 80),
-    ("ninety", 90),
-    ("hundred", 100),
-]
-FRACTIONS = [
-    ("half", 50.0),
-    ("third", 100.0 / 3),
-    ("quarter", 25.0),
-    ("fifth", 20.0),
-    ("tenth", 10.0),
-]
-FX_TOLERANCE = 0.05
+# etl/sources/numbers.py's word numbers and fractions, as rows for DuckDB
+WORD_VALUES = list(WORD_NUMBERS.items())
+FRACTION_VALUES = list(FRACTIONS.items())
 
 
 class FloorFailed(Exception):
@@ -345,7 +294,7 @@ def parse_numbers(con) -> None:
     con.execute("create temp table word_value (word text, value double)")
     con.executemany("insert into word_value values (?, ?)", WORD_VALUES)
     con.execute("create temp table fraction (word text, share double)")
-    con.executemany("insert into fraction values (?, ?)", FRACTIONS)
+    con.executemany("insert into fraction values (?, ?)", FRACTION_VALUES)
     con.execute(f"""
     create temp table phrase as
     with texts as (

@@ -173,7 +173,7 @@ class PlaceGazetteer:
                 continue  # "Name, X" names a town only when X is a country or state
             if g == 1 and APPOSITION.match(text, end) and _small_town(name, None) is None:
                 g = 3  # "headquartered in Chang'an, a manufacturing town in ..."
-            if g == 3 and name not in _NOT_TOWNS and not _person(name):
+            if g == 3 and name not in _NOT_TOWNS and not personal_name(name):
                 # "Chang'an, a manufacturing town in the south of Dongguan": a town there
                 within = next((p for s, _, p in found if s > end), None)
                 out.append((start, end, Place(slug(name), name, None, "district",
@@ -187,7 +187,7 @@ class PlaceGazetteer:
                 and region is None
                 and HOME_BEFORE.search(text[:start])
                 and name not in _NOT_TOWNS
-                and not _person(name)
+                and not personal_name(name)
             ):
                 # "whose head office is in Ronggui": a place no package lists, for a curator
                 out.append((start, end, Place(slug(name), name, None, "district", None, None,
@@ -223,12 +223,16 @@ def _small_towns() -> dict[str, list[dict]]:
     return {k: sorted(v, key=lambda c: -c["population"]) for k, v in out.items()}
 
 
-def _person(name: str) -> bool:
-    """ "Liang Wei": a Chinese surname and a given name."""
+def personal_name(name: str) -> bool:
+    """ "Liang Wei", "Zhang Ruimin": a common Chinese surname and a given name."""
     from etl.curation.division_tables import _SURNAMES
 
     words = name.split()
-    return len(words) == 2 and words[0].lower() in _SURNAMES
+    return (
+        len(words) in (2, 3)
+        and words[0].lower() in _SURNAMES
+        and all(re.fullmatch(r"[A-Z][a-z]+", w) for w in words[1:])
+    )
 
 
 def is_town(name: str) -> bool:

@@ -12,8 +12,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from etl.curation.division_tables import _SURNAMES
-from etl.curation.gazetteer import is_town
+from etl.curation.gazetteer import is_town, personal_name
 
 _WORD = r"(?:[A-Z][\w&'.-]*[\w&]|[A-Z]{2,}|[A-Z]\d*)"
 _NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,5}}"
@@ -206,13 +205,7 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             continue
         if PERSON_AFTER.match(sentence[end:]):
             continue  # "Lyu Hongqing, an official with ...": a person
-        words = name.split()
-        if (
-            len(words) in (2, 3)
-            and words[0].lower() in _SURNAMES
-            and all(re.fullmatch(r"[A-Z][a-z]+", w) for w in words[1:])
-            and not SUFFIX.search(name)
-        ):
+        if personal_name(name) and not SUFFIX.search(name):
             continue  # "Li Shufu", "Zhang Ruimin": a Chinese surname and a given name
         if TITLE_BEFORE.search(before) and len(name.split()) == 2 and not SUFFIX.search(name):
             continue  # "according to Li Wen", "said Wang Tao": a person

@@ -32,7 +32,7 @@ COMPARATORS = (
 )
 
 # Longest phrases first: "more than" before "more".
-_QUALIFIERS: list[tuple[str, str]] = [
+QUALIFIERS: list[tuple[str, str]] = [
     ("as many as", "exact"),
     ("as much as", "exact"),
     ("more than", "more_than"),
@@ -65,7 +65,7 @@ _QUALIFIERS: list[tuple[str, str]] = [
     ("some", "approximately"),
 ]
 
-_WORDS: dict[str, int] = {
+WORD_NUMBERS: dict[str, int] = {
     "zero": 0,
     "one": 1,
     "a": 1,
@@ -100,7 +100,7 @@ _WORDS: dict[str, int] = {
 }
 
 # Fractions written as words, as a percentage of the whole.
-_FRACTIONS: dict[str, float] = {
+FRACTIONS: dict[str, float] = {
     "half": 50.0,
     "third": 100.0 / 3,
     "quarter": 25.0,
@@ -141,8 +141,8 @@ def _word_number(token: str) -> float:
     token = token.lower().strip()
     if _DIGITS.match(token):
         return float(token.replace(",", ""))
-    if token in _WORDS:
-        return float(_WORDS[token])
+    if token in WORD_NUMBERS:
+        return float(WORD_NUMBERS[token])
     raise NumberParseError(f"not a number: {token!r}")
 
 
@@ -158,7 +158,7 @@ def parse_number(text: str) -> ParsedNumber:
 
     comparator = "exact"
     lowered = s.lower()
-    for phrase, comp in _QUALIFIERS:
+    for phrase, comp in QUALIFIERS:
         if lowered.startswith(phrase + " "):
             comparator = comp
             s = s[len(phrase) + 1 :]
@@ -207,7 +207,7 @@ def parse_number(text: str) -> ParsedNumber:
             raise NumberParseError(f"a fraction cannot carry a unit: {original!r}")
         count = _word_number(m.group(1))
         return ParsedNumber(
-            count * _FRACTIONS[m.group(2).lower()], None, comparator, None, True, original
+            count * FRACTIONS[m.group(2).lower()], None, comparator, None, True, original
         )
 
     try:
