@@ -8,16 +8,13 @@ import re
 from typing import Any
 
 from etl.curation.gazetteer import Place, gazetteer, slug
-from etl.curation.names import SUFFIX, name_mentions
+from etl.curation.names import ROLE, ROLE_WORDS, SUFFIX, name_mentions
 from etl.curation.referents import Mention
 from etl.curation.sentences import segments
 
 PERSON = re.compile(
     r"(?:\b(?:said|says|told|according to|Mr|Ms|Mrs|Dr)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b)|"
-    r"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2}),\s+(?:(?:an?|the)\s+)?"
-    r"(?:(?!(?:which|whose|who|that|maker|company|firm)\s)[\w-]+\s+){0,4}?"
-    r"(?:official|director|chairman|president|head of|spokes\w+|analyst|professor|manager|founder|"
-    r"chief|secretary|mayor|deputy|governor|researcher|executive|vice|economist|dean)\b)|"
+    rf"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){{1,2}}),\s+(?:(?:an?|the)\s+)?{ROLE_WORDS}{ROLE})|"
     r"(?:\b([A-Z][a-z]+\s[A-Z][a-z]+)\s+(?:said|says|told)\b)"
 )
 

@@ -89,11 +89,15 @@ TITLE_BEFORE = re.compile(
 ACRONYMS = frozenset(
     "AI VR AR IT PC EV EVs IoT GDP R&D US UK EU CEO CFO SAR OLED LCD LED NAND DRAM".split()
 )
-PERSON_AFTER = re.compile(
-    r",\s+(?:an?|the|its)\s+(?:(?!(?:whose|who|which|that|maker|company|firm)\s)[\w-]+\s+){0,4}?"
-    r"(?:official|director|chairman|chairwoman|president|head of|spokes\w+|analyst|professor|manager|founder|chief|secretary|mayor|deputy|governor|"
-    r"engineer|researcher|executive|vice|economist|partner at|dean)\b"
+# a person's role after their name: "Lyu Hongqing, an official with ...", "Zhang Wei, the
+# company's chief engineer" (the words before it are not "whose ...", nor a firm's noun)
+ROLE_WORDS = r"(?:(?!(?:whose|who|which|that|maker|company|firm)\s)[\w-]+\s+){0,4}?"
+ROLE = (
+    r"(?:official|director|chairman|chairwoman|president|head of|spokes\w+|analyst|professor|"
+    r"manager|founder|chief|secretary|mayor|deputy|governor|engineer|researcher|executive|vice|"
+    r"economist|partner at|dean)\b"
 )
+PERSON_AFTER = re.compile(rf",\s+(?:an?|the|its)\s+{ROLE_WORDS}{ROLE}")
 
 
 def _not_a_name(name: str) -> bool:
