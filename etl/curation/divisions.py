@@ -357,6 +357,10 @@ class PlaceGazetteer:
             return sorted(group.values(), key=lambda e: (_rank(e), pos[id(e)]))
 
         self._names = {k: ranked(v) for k, v in names.items()}
+        self._children: dict[str, list[Place]] = {}
+        for e in entries:
+            if e["place_type"] == "district" and e["parent_id"]:
+                self._children.setdefault(e["parent_id"], []).append(e)
         self._first = {
             k: sorted(((key, ranked(v)) for key, v in d.items()), key=lambda kv: -len(kv[0]))
             for k, d in first.items()
@@ -366,6 +370,11 @@ class PlaceGazetteer:
         """Entries whose English name or an alias equals ``name`` (case-insensitive), ranked
         country/province > prefecture or world city > county-level, bigger population first."""
         return [Place(**e) for e in self._names.get(_tokens(name), [])]  # shallow copies
+
+    def districts_of(self, parent_id: str) -> list[Place]:
+        """The county-level districts under a prefecture (bare names are not found in text
+        without their parent: "Jianxi" is a place in an article about Luoyang)."""
+        return [Place(**e) for e in self._children.get(parent_id, [])]
 
     def _ancestors(self, e: Place) -> set[str]:
         """place_ids (or, for world cities, the country code) of the parent chain of ``e``."""

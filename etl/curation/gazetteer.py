@@ -104,6 +104,9 @@ class PlaceGazetteer:
         found = self._divisions.lookup(name)
         return self._place(found[0]) if found else None
 
+    def districts_of(self, place_id: str) -> list[Place]:
+        return [self._place(e) for e in self._divisions.districts_of(place_id)]
+
     def find(self, text: str) -> list[tuple[int, int, Place]]:
         """(start, end, place) of each place named, zones and districts included."""
         found = [(s, e, self._place(p)) for s, e, p in self._divisions.find(text)]

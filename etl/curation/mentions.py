@@ -53,6 +53,7 @@ class NameFinder:
             (m, seg.text) for seg in segments(text) for m in name_mentions(seg.text, self._is_place)
         ]
         persons = _persons(text)
+        self._districts = self._districts_named(text, persons)
         for m, sentence in found:
             if not (
                 set(m.name.split()) & persons
@@ -60,6 +61,21 @@ class NameFinder:
                 and not SUFFIX.search(m.name)  # "Shougang Group" beside a "Shougang Jingtang"
             ):
                 self._propose_firm(m.name, m.short, sentence)
+
+    def _districts_named(self, text: str, persons: set[str]) -> dict[str, Place]:
+        """Districts named bare ("at Caofeidian", "in Zengcheng") in an article that names
+        their city: the city tells which of the country's same-named districts it is."""
+        cities = {key for _, _, key in self.ref.spans(text, self.ref.place_names)}
+        cities |= {p.place_id for _, _, p in self.world.find(text)}
+        out: dict[str, Place] = {}
+        for city in cities:
+            for d in self.world.districts_of(city):
+                name = d.place_name
+                if name not in persons and re.search(
+                    rf"(?<![\w-]){re.escape(name)}(?![\w'’-])", text
+                ):
+                    out.setdefault(name, d)
+        return out
 
     def _is_place(self, name: str) -> bool:
         return (
@@ -176,6 +192,14 @@ class NameFinder:
                 taken = places + firms
                 if not any(p.start < m.end() and m.start() < p.end for p in taken):
                     places.append(Mention(key, m.start(), m.end(), kind))
+        for name, district in self._districts.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w'’-])", sentence):
+                taken = places + firms
+                if not any(p.start < m.end() and m.start() < p.end for p in taken):
+                    key = self._ref_place_by_name.get(name.lower()) or self._propose_place(
+                        district, sentence
+                    )
+                    places.append(Mention(key, m.start(), m.end(), "district"))
         places = [self._capital(p, sentence) for p in places]
         return sorted(firms, key=lambda m: m.start), sorted(places, key=lambda m: m.start)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.curation.mentions import NameFinder
-from etl.curation.referents import REFERS_BACK, subject
+from etl.curation.referents import REFERS_BACK, place_refs, subject
 from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
@@ -240,6 +240,7 @@ def propose_article(
     proposal = Proposal()
     last_place: str | None = None
     last_city: str | None = None
+    last_of: dict[str, str] = {}  # the place named last of each type
     last_firm: str | None = None
     last_venture: str | None = None  # "BMW Brilliance, the joint venture that ..."
     seen_ids: set[str] = set()
@@ -373,6 +374,11 @@ def propose_article(
             )
         context = last_city if re.search(r"\bthe city\b", sentence) else last_place
         firm_mentions, place_mentions = finder.mentions(sentence)
+        named = [p for p in place_mentions if sentence[p.end : p.end + 6] != "-based"]
+        place_mentions = sorted(
+            place_mentions + place_refs(sentence, place_mentions, last_of, last_of.get("")),
+            key=lambda p: p.start,
+        )
         for firm, place, kind, status in relations_in(
             sentence, firm_mentions, place_mentions, last_firm, context, last_venture
         ):
@@ -407,6 +413,8 @@ def propose_article(
         ]
         if cities:  # "... Zhongwei ..." then "data centres in the city"
             last_city = cities[0]
+        last_of.update({p.kind: p.key for p in named})
+        last_of.update({"": p.key for p in named if p.kind != "country"})  # for "there"
     unique: dict[str, dict[str, Any]] = {}
     for r in proposal.relations:  # one candidate per firm, kind and place: the first quote
         unique.setdefault(r["id"], r)

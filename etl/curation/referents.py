@@ -8,9 +8,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# what a firm is called when it is not named: "the company", "the steelmaker"
+FIRM_NOUN = (
+    r"(?:company|group|firm|conglomerate|\w*maker|startup|start-up|giant|manufacturer|producer|"
+    r"supplier|developer|operator)"
+)
 BACK_REF = re.compile(
-    r"\b(?:it|its|the\s+(?:[\w-]+\s+){0,2}?(?:company|group|firm|carmaker|automaker|chipmaker|"
-    r"maker|startup|start-up|giant|manufacturer|producer|supplier|developer|operator))\b",
+    rf"\b(?:it|its|the\s+(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN})\b",
     re.IGNORECASE,
 )
 
@@ -62,10 +66,7 @@ ASIDE = re.compile(
     r"founded|known|developed)\b[^,]*(?:,|$)"
 )
 # a sentence whose subject is the firm of the sentence before: "It ...", "The group ..."
-REFERS_BACK = re.compile(
-    r"(?:It|Its|The\s+(?:[\w-]+\s+){0,2}(?:group|company|firm|automaker|carmaker|maker|"
-    r"chipmaker|giant|manufacturer|business|brand|supplier|developer))\b"
-)
+REFERS_BACK = re.compile(rf"(?:It|Its|The\s+(?:[\w-]+\s+){{0,2}}(?:{FIRM_NOUN}|business|brand))\b")
 
 
 def subject(sentence: str, firms: list[Mention]) -> Mention | None:
@@ -205,3 +206,59 @@ def firms_of(
         )
     keys += [f.key for f in group if f.key not in keys]
     return kind, [k for k in keys if k]  # "its" with no firm named yet: no relation
+
+
+# "a cell factory in the zone", "headquartered there": a place named before, by a noun or
+# "there" (not "there are"; not "the city's Lianchi District": the place named after it)
+PLACE_REF = re.compile(
+    r"\b(?:(?:the|that|this)\s+(?:same\s+|new\s+|development\s+|industrial\s+|economic\s+|"
+    r"high-tech\s+|free[- ]trade\s+|bonded\s+)*(zone|park|new area|development area|district|"
+    r"county|city|province)\b(?!['’]s|\s+of\b)|(there)\b(?!\s+(?:is|are|was|were|have|has|had|will|"
+    r"would|remain|seem|appear)\b))"
+)
+REF_KINDS = {
+    "zone": ("zone",),
+    "park": ("zone",),
+    "new area": ("zone", "district"),
+    "development area": ("zone",),
+    "district": ("district",),
+    "county": ("district",),
+    "city": ("city", "municipality"),
+    "province": ("province",),
+}
+
+
+def based(sentence: str, place: Mention) -> bool:
+    """ "Shanghai-based": another firm's home, not a place things happen in."""
+    return sentence[place.end : place.end + 6] == "-based"
+
+
+def place_refs(
+    sentence: str, places: list[Mention], last_of: dict[str, str], last_place: str | None
+) -> list[Mention]:
+    """Mentions of places the article named before: "the zone" is the zone named last,
+    "the city" the city, "there" the place named last (of this sentence, else before)."""
+    out = []
+    for m in PLACE_REF.finditer(sentence):
+        if any(p.start < m.end() and m.start() < p.end for p in places):
+            continue
+        if m.group(2):
+            # "founded in Changchun and still headquartered there": the place before it
+            before = [
+                p for p in places
+                if p.end <= m.start() and p.kind != "country" and not based(sentence, p)
+            ]  # fmt: skip
+            key = before[-1].key if before else last_place
+            if m.start() > 0 and key:
+                out.append(Mention(key, m.start(2), m.end(2), "reference"))
+            continue
+        for kind in REF_KINDS[m.group(1)]:
+            # "in Hefei under contract with JAC Motors, based in the same city": Hefei
+            here = [
+                p.key for p in places
+                if p.end <= m.start() and p.kind == kind and not based(sentence, p)
+            ]  # fmt: skip
+            if here or kind in last_of:
+                out.append(Mention((here or [last_of[kind]])[-1], m.start(), m.end(), kind))
+                break
+    return out

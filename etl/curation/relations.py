@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from etl.curation.referents import (
+    FIRM_NOUN,
     Mention,
     firms_of,
     last_named,
@@ -64,7 +65,7 @@ TRIGGER_RE = [(re.compile(p), kind) for p, kind in TRIGGERS]
 # up to two words between a place and its facility, none a verb or a function word
 ADJECTIVES = re.compile(
     r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"
-    r"the|a|an|also|which|that|it)\s)[a-z][\w-]*\s+){0,2}"
+    r"the|a|an|also|which|that|it|but|still|now|then|yet|so|only)\s)[a-z][\w-]*\s+){0,2}"
 )
 
 
@@ -150,6 +151,30 @@ def _based(sentence, firms, places, last_firm) -> list[tuple[str, str, str, str]
             owner = named.key if named else last_firm
         if owner:
             out.append((owner, place.key, "headquarters", "operating"))
+    return out + _home_noun(sentence, firms, places)
+
+
+# "Shougang Group, the Beijing steelmaker," and "the Hefei carmaker NIO": a home
+HOME_NOUN = re.compile(rf"\s+(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN}\b")
+
+
+def _home_noun(sentence, firms, places) -> list[tuple[str, str, str, str]]:
+    out = []
+    for p in places:
+        noun = HOME_NOUN.match(sentence, p.end)
+        if p.kind in ("country", "region") or not noun or sentence[p.end : p.end + 1] == "-":
+            continue
+        before = [
+            f for f in firms if f.end <= p.start
+            and re.fullmatch(r",\s+(?:an?|the)\s+", sentence[f.end : p.start])
+        ]  # fmt: skip
+        after = [
+            f for f in firms if f.start >= noun.end()
+            and re.fullmatch(r"\s+", sentence[noun.end() : f.start])
+            and re.search(r"\b(?:[Tt]he|an?)\s+$", sentence[: p.start])
+        ]  # fmt: skip
+        for f in before[-1:] + after[:1]:
+            out.append((f.key, p.key, "headquarters", "operating"))
     return out
 
 
@@ -181,7 +206,11 @@ def _place_of(
     gap = sentence[end : after_p[0].start] if after_p else ""
     far = before_p and re.match(r"(?:In|At)\s+$", sentence[: before_p[-1].start])
     far = far and len(gap) > 40 and re.search(r",\s+(?:and|but|while)\s", gap)
-    adjacent = before_p and re.fullmatch(ADJECTIVES, sentence[before_p[-1].end : start])
+    adjacent = (
+        before_p
+        and before_p[-1].kind != "reference"  # "headquartered there but makes ...": not there
+        and re.fullmatch(ADJECTIVES, sentence[before_p[-1].end : start])
+    )
     # "the Shenyang joint venture", "its Xi'an chip plant"
     made = before_p and re.search(r"\bma(?:de|kes?|king)\s+$", sentence[: before_p[-1].start])
     w = [m.start() for m in re.finditer(r",\s+where\b", sentence[:start])]
