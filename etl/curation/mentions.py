@@ -233,7 +233,10 @@ class NameFinder:
         return key
 
     def used(self, firm: str, place: str, kind: str) -> None:
-        """A relation was proposed: a headquarters fills a proposed firm's hq_place_id."""
+        """A relation was proposed: a headquarters fills a proposed firm's hq_place_id; a
+        country in a relation ("a module factory in Thailand") becomes a proposed place."""
+        if place in self._places:
+            self._places[place]["used"] = True
         if kind != "headquarters":
             return
         for entry in self._firms.values():
@@ -244,4 +247,8 @@ class NameFinder:
         return [{k: v for k, v in e.items() if k != "names"} for e in self._firms.values()]
 
     def proposed_places(self) -> list[dict[str, Any]]:
-        return [p for p in self._places.values() if p["place_type"] != "country"]
+        return [
+            {k: v for k, v in p.items() if k != "used"}
+            for p in self._places.values()
+            if p["place_type"] != "country" or p.get("used")
+        ]

@@ -374,9 +374,14 @@ def propose_article(
             )
         context = last_city if re.search(r"\bthe city\b", sentence) else last_place
         firm_mentions, place_mentions = finder.mentions(sentence)
-        named = [p for p in place_mentions if sentence[p.end : p.end + 6] != "-based"]
+        named = [  # places named here: not a firm's home ("-based"), nor inside a firm's name
+            p
+            for p in place_mentions
+            if sentence[p.end : p.end + 6] != "-based"
+            and not any(f.start <= p.start and p.end <= f.end for f in firm_mentions)
+        ]
         place_mentions = sorted(
-            place_mentions + place_refs(sentence, place_mentions, last_of, last_of.get("")),
+            place_mentions + place_refs(sentence, named, last_of, last_of.get("")),
             key=lambda p: p.start,
         )
         for firm, place, kind, status in relations_in(
@@ -414,7 +419,8 @@ def propose_article(
         if cities:  # "... Zhongwei ..." then "data centres in the city"
             last_city = cities[0]
         last_of.update({p.kind: p.key for p in named})
-        last_of.update({"": p.key for p in named if p.kind != "country"})  # for "there"
+        if [p for p in named if p.kind != "country"]:  # the place named last, for "there"
+            last_of[""] = [p for p in named if p.kind != "country"][-1].key
     unique: dict[str, dict[str, Any]] = {}
     for r in proposal.relations:  # one candidate per firm, kind and place: the first quote
         unique.setdefault(r["id"], r)

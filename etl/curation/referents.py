@@ -63,7 +63,7 @@ LIST_GAP = re.compile(
 )
 ASIDE = re.compile(
     r",\s+(?:an?|the|which|who|whose|its|also|designed|made|built|sold|owned|backed|led|"
-    r"founded|known|developed)\b[^,]*(?:,|$)"
+    r"founded|known|developed|once|formerly|now part|part|long)\b[^,]*(?:,|$)"
 )
 # a sentence whose subject is the firm of the sentence before: "It ...", "The group ..."
 REFERS_BACK = re.compile(rf"(?:It|Its|The\s+(?:[\w-]+\s+){{0,2}}(?:{FIRM_NOUN}|business|brand))\b")
@@ -85,7 +85,7 @@ def subject(sentence: str, firms: list[Mention]) -> Mention | None:
     return outside[0] if outside else (firms[0] if firms else None)
 
 
-def _listed_with(first: Mention, firms: list[Mention], sentence: str) -> list[Mention]:
+def listed_with(first: Mention, firms: list[Mention], sentence: str) -> list[Mention]:
     """The firms named in one list with ``first``: "iFlytek ... Qihoo 360 and Kingsoft"."""
     group = [first]
     i = firms.index(first)
@@ -133,7 +133,7 @@ def firms_of(
     if kind == "hosts" or of_after:
         # "the city is home to ... Dell and IBM", "the research centres of ... Alibaba"
         kind = "office" if kind == "hosts" else kind
-        group = _listed_with(after[0], firms, sentence) if after else []
+        group = listed_with(after[0], firms, sentence) if after else []
         keys = []
     elif (
         before
@@ -177,7 +177,7 @@ def firms_of(
         ]
         primary = free[0] if free else None
         keys = [primary.key] if primary else [last_firm]
-        group = _listed_with(primary, firms, sentence) if primary else []
+        group = listed_with(primary, firms, sentence) if primary else []
     elif before:
         asides = [m.span() for m in ASIDE.finditer(sentence[:start])]
         free = [f for f in before if not any(a < f.start < b for a, b in asides)]
@@ -185,7 +185,7 @@ def firms_of(
             # "Its AITO cars, designed with Huawei ..., are built at a factory in ..."
             keys, group = [last_firm], []
         else:
-            group = _listed_with((free or before)[-1], firms, sentence)
+            group = listed_with((free or before)[-1], firms, sentence)
             keys = []
     else:
         after = [
@@ -198,7 +198,7 @@ def firms_of(
                 sentence[end : f.start],
             )
         ]  # "the research centres of ... Alibaba", "the plant in Ningde is run by CATL"
-        group = _listed_with(after[0], firms, sentence) if after else []
+        group = listed_with(after[0], firms, sentence) if after else []
         keys = (
             []
             if group or PLACE_SUBJECT.match(sentence)  # "The city said it will build"

@@ -17,6 +17,7 @@ from etl.curation.referents import (
     Mention,
     firms_of,
     last_named,
+    listed_with,
 )
 
 # (pattern, presence type); the first that matches at a position wins
@@ -45,7 +46,8 @@ TRIGGERS: list[tuple[str, str]] = [
     (
         r"(?:gigafactory|factory|factories|plants?|\bfabs?\b|wafer fab\w*|assembly lines?|"
         r"(?:OLED|LCD|panel|display|screen|chip|battery|packaging|test) lines?|refiner(?:y|ies)|"
-        r"smelters?|steel ?works|steel mills?|\bmills?\b|foundr(?:y|ies)|shipyards?|"
+        r"smelters?|steel ?works|steel mills?|\bmills?\b|foundr(?:y|ies)|shipyards?|distiller(?:y|ies)|"
+        r"brewer(?:y|ies)|winer(?:y|ies)|workshops?|(?:(?<=\bthe )|(?<=\bits )|(?<=\ba ))(?:[\w-]+ )?works\b|"
         r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
         r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
         r"\bproduction\b)",
@@ -137,7 +139,11 @@ def _based(sentence, firms, places, last_firm) -> list[tuple[str, str, str, str]
                 r"(?:'s)?,\s*(?:an?|the|its)\s+(?:[\w-]+\s+){0,2}", sentence[f.end : place.start]
             )
         ]
-        owner = before[-1].key if before else None
+        owner = (
+            before[-1].key
+            if before and not re.search(r"\bof\s+$", sentence[: place.start])
+            else None
+        )
         if (
             owner is None
             and after
@@ -151,7 +157,19 @@ def _based(sentence, firms, places, last_firm) -> list[tuple[str, str, str, str]
             owner = named.key if named else last_firm
         if owner:
             out.append((owner, place.key, "headquarters", "operating"))
-    return out + _home_noun(sentence, firms, places)
+    return out + _home_noun(sentence, firms, places) + _home_first(sentence, firms, places)
+
+
+def _home_first(sentence, firms, places) -> list[tuple[str, str, str, str]]:
+    """ "Headquartered in Panzhihua, Sichuan, Pangang Group ...": the firm after the places."""
+    lead = re.match(r"(?:Headquartered|Based|Head-quartered)\s+in\s+", sentence)
+    after = [p for p in places if lead and p.start >= lead.end()]
+    firm = next(
+        (f for f in firms if after and f.start > after[0].end
+         and re.fullmatch(r"[^.;:]*?,\s+", sentence[after[0].end : f.start])),
+        None,
+    )  # fmt: skip
+    return [(firm.key, after[0].key, "headquarters", "operating")] if firm else []
 
 
 # "Shougang Group, the Beijing steelmaker," and "the Hefei carmaker NIO": a home
@@ -166,7 +184,7 @@ def _home_noun(sentence, firms, places) -> list[tuple[str, str, str, str]]:
             continue
         before = [
             f for f in firms if f.end <= p.start
-            and re.fullmatch(r",\s+(?:an?|the)\s+", sentence[f.end : p.start])
+            and re.fullmatch(r",\s+(?:an?|the|another)\s+", sentence[f.end : p.start])
         ]  # fmt: skip
         after = [
             f for f in firms if f.start >= noun.end()
@@ -282,7 +300,7 @@ def _place_of(
 def _partners(sentence: str, firms: list[Mention], places: list[Mention], status: str) -> list:
     """The partner of a joint venture: "a joint venture with SAIC Motor in Liyang"."""
     out = []
-    for m in re.finditer(r"joint[- ]ventures?\s+(?:\w+\s){0,3}?with\s", sentence):
+    for m in re.finditer(r"joint[- ]ventures?\s+(?:\w+\s){0,3}?(with|between|of)\s", sentence):
         partners = [
             f
             for f in firms
@@ -303,8 +321,14 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
             or [p for p in places if p.start >= m.end() and sentence[p.end : p.end + 6] != "-based"]
             or [p for p in places if p.end <= m.start()][-1:]  # "Also in Pingfang, a joint ..."
         )
-        if partners and places_after:
-            out.append((partners[0].key, places_after[0].key, "joint_venture", status))
+        # "a joint venture between GAC Group and Japan's Honda Motor": both
+        group = (
+            partners[:1]
+            if m.group(1) == "with" or not partners
+            else listed_with(partners[0], firms, sentence)
+        )
+        if places_after:
+            out += [(f.key, places_after[0].key, "joint_venture", status) for f in group]
     return out
 
 
@@ -319,16 +343,27 @@ def relations_in(
     """(firm, place, presence type, status) of each relation the sentence states."""
     status = status_of(sentence)
     # a country is a firm's home only as "Luxembourg-based"
-    places = [p for p in places if p.kind != "country" or sentence[p.end : p.end + 6] == "-based"]
+    # or a factory's "in Thailand" (not "in China": the articles' setting)
+    places = [
+        p
+        for p in places
+        if p.kind != "country"
+        or sentence[p.end : p.end + 6] == "-based"
+        or (
+            p.key != "china"
+            and re.search(r"\b(?:in|at)\s+$", sentence[: p.start])
+            and not re.match(r"\s*(?:,|and)\s*[A-Z]", sentence[p.end :])
+        )
+    ]
     # a place inside a firm's name ("Guangdong Brunp", "Dongfeng") is the firm's; a firm inside
     # a place's name is the place's
     places = [p for p in places if not any(f.start <= p.start and p.end <= f.end for f in firms)]
     firms = [f for f in firms if not any(p.start <= f.start and f.end <= p.end for p in places)]
     out = _based(sentence, firms, places, last_firm)
     found = triggers(sentence)
-    facilities = [k for _, _, k in found if k not in ("investment", "hosts")]
+    facilities = [a for a, _, k in found if k not in ("investment", "hosts")]
     for start, end, kind in found:
-        if kind == "investment" and facilities:
+        if kind == "investment" and any(a > start for a in facilities):
             continue  # "invest 5 billion yuan to build a plant": the plant is the relation
         if sentence[start - 1 : start] == "-" or sentence[end : end + 6] == "-based":
             continue

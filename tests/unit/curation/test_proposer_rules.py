@@ -265,3 +265,64 @@ def test_shorter_names_of_firms_and_zones_found_later_in_the_article():
     assert ("tcl", "huizhou_zhongkai_high_tech_zone", "factory") in got  # "in Zhongkai"
     zyrardow = next(pl for pl in p.proposed_places if pl["place_name"] == "Zyrardow")
     assert zyrardow["aliases"] == "Żyrardów" and zyrardow["code"].startswith("geonames:")
+
+
+def test_places_named_before_by_a_noun_or_there_and_bare_districts_of_a_named_city():
+    p = propose(
+        "Luoyang has long made tractors. "
+        "The tractor maker First Tractor builds them at a works in Jianxi, west of the old town. "
+        "Sinopec runs a refinery in the Luoyang High-tech Industrial Development Zone. "
+        "Shenma Textiles opened a mill in the zone last year. "
+        "Most glass firms moved their head offices to Zhengzhou. "
+        "Henan Glass, founded in 1990, is now headquartered there but still makes panes in "
+        "Xuchang, where Yutong Bus, based in the same city, also builds coaches."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    # "Jianxi" alone is a district of Luoyang, which the article names
+    assert ("first_tractor", "jianxi", "factory") in got
+    assert next(pl for pl in p.proposed_places if pl["place_id"] == "jianxi")["place_name_zh"]
+    zone = "luoyang_high_tech_industrial_development_zone"
+    assert ("shenma_textiles", zone, "factory") in got  # "the zone": the zone named last
+    assert ("henan_glass", "zhengzhou", "headquarters") in got  # "there": the place named last
+    assert ("henan_glass", "xuchang", "factory") in got  # not "there", before "but still makes"
+    assert ("yutong_bus", "xuchang", "headquarters") in got  # "the same city": this sentence's
+    # a bare district name of a city the article does not name is not a place
+    assert not propose("Jianxi Foods makes noodles.").proposed_places
+
+
+def test_homes_told_by_a_noun_or_before_the_firm():
+    p = propose(
+        "Shougang Group, the Beijing steelmaker, has moved its furnaces. "
+        "The Hefei carmaker JAC Motors builds vans. "
+        "Wistron, another Taipei company, sold a plant. "
+        "Headquartered in Panzhihua, Sichuan, Pangang Group makes titanium. "
+        "SK On, a unit of Seoul-based SK Innovation, makes cells. "
+        "Astronergy runs a module factory in Thailand."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("shougang_group", "beijing", "headquarters") in got
+    assert ("jac_motors", "hefei", "headquarters") in got
+    assert ("wistron", "taipei", "headquarters") in got
+    assert ("pangang_group", "panzhihua", "headquarters") in got
+    assert ("sk_innovation", "seoul", "headquarters") in got
+    assert ("sk_on", "seoul", "headquarters") not in got
+    # a country where a facility is: a relation, and the country a proposed place
+    assert ("astronergy", "thailand", "factory") in got
+    assert "thailand" in {pl["place_id"] for pl in p.proposed_places}
+
+
+def test_more_facilities_partners_between_and_asides_starting_with_once():
+    p = propose(
+        "Xijiu, once part of the Moutai group, runs its main distillery in Xishui county. "
+        "GAC Honda, a joint venture between GAC Group and Honda Motor, builds cars at a plant "
+        "in Huangpu District. "
+        "BYD, headquartered in Shenzhen, makes batteries at a plant in Xining and has agreed to "
+        "invest 5 billion yuan in a lithium project in Golmud."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("xijiu", "xishui", "factory") in got and not any(r[0] == "moutai" for r in got)
+    assert {
+        ("gac_group", "huangpu", "joint_venture"),
+        ("honda_motor", "huangpu", "joint_venture"),
+    } <= got
+    assert ("byd", "golmud", "office") in got  # an investment after the plant: its own relation
