@@ -27,13 +27,15 @@ SUFFIX = re.compile(
     r"Microelectronics|Communications|Quantum|Labs?|Semiconductors|Chips?|Mobile|Unicom|Cars|"
     r"Computers?|Electric|Electrical|Machinery|Equipment|Engineering|Construction|Shipping|"
     r"Mining|Cement|Aircraft|Airways|Railway|Precision|Fibre|Cable|Photonics|Solutions|Material|"
-    r"Food|Services)"
+    r"Food|Services|Petrochemicals?|Petroleum|Refining|Textiles?|Tyres?|Glass|Paper|Metals|"
+    r"Minerals|Resources)"
     r"\.?$"
 )
 VERB_AFTER = re.compile(
     r"(?:,\s*(?:meanwhile|however|though|too|also|in turn|for its part),)?"
-    r"(?:,\s+(?:headquartered|based|founded|listed|set up|established|once)\s+[^,]{1,40},)?"
-    r"\s*(?:,\s*(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
+    r"(?:,\s+(?:headquartered|based|founded|listed|set up|established|once|also|now|owned|"
+    r"formerly|long|part of)\s+[^,]{1,40},)?"
+    r"\s*(?:,\s*(?:which|whose)\b|(?<=,)\s(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
     r"opened|opens|runs|operates|keeps|kept|builds|built|is|was|has|had|set up|sets up|began|"
     r"started|aims|expects|invested|invests|signed|moved|makes|produces|assembles|employs|"
     r"launched|unveiled|agreed|completed|broke ground|went public|listed|owns|holds|also|paid|"
@@ -279,10 +281,43 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
     return _joined(sentence, out + _listed(sentence, out, is_place))
 
 
+# "Tangshan Iron and Steel", "Yangtze Optical Fibre and Cable": a corporate word after "and";
+# "Aviation Industry Corporation of China (AVIC)", "Lanzhou Institute of Biological Products"
+AND_TAIL = re.compile(r" and ([A-Z][\w-]+)(?![\w-]| [A-Z])")
+OF_TAIL = re.compile(
+    r" of ((?:the )?[A-Z][\w'-]+(?: (?:and )?[A-Z][\w'-]+){0,3})(?:\s\(([A-Z][\w&-]+)\))?"
+)
+
+OF_HEAD = re.compile(
+    r"(?<![\w-])([A-Z][\w'-]+(?: [A-Z][\w'-]+){0,4} (?:Corporation|Bank|Company|Institute|Academy))"
+    r" of (?:the )?$"
+)
+
+
+def _tails(sentence: str, m: NameMention) -> NameMention:
+    tail = AND_TAIL.match(sentence, m.end)
+    if tail and SUFFIX.fullmatch(tail.group(1)) and " " in m.name:
+        return NameMention(sentence[m.start : tail.end()], m.start, tail.end(), m.short, m.evidence)
+    head = OF_HEAD.search(sentence[: m.start])
+    if head:  # "Biological Products" found: the name is "Lanzhou Institute of Biological Products"
+        return NameMention(
+            sentence[head.start(1) : m.end], head.start(1), m.end, m.short, m.evidence
+        )
+    tail = OF_TAIL.match(sentence, m.end)
+    if tail and re.search(r"\b(?:Corporation|Bank|Company|Institute|Academy)$", m.name):
+        end = tail.end(1)
+        short = m.short or tail.group(2)
+        return NameMention(sentence[m.start : end], m.start, end, short, m.evidence)
+    return m
+
+
 def _joined(sentence: str, found: list[NameMention]) -> list[NameMention]:
     """ "Henan Civil Aviation Development and Investment Co": one name with "and" inside,
     when the part after it ends in a corporate word and the part before has none."""
-    found = sorted(found, key=lambda m: m.start)
+    found = sorted((_tails(sentence, m) for m in found), key=lambda m: m.start)
+    found = [  # not "Cable" of "Yangtze Optical Fibre and Cable"
+        m for m in found if not any(o.start <= m.start and m.end <= o.end and o != m for o in found)
+    ]
     out: list[NameMention] = []
     for m in found:
         prev = out[-1] if out else None

@@ -248,7 +248,11 @@ def propose_article(
         sentence = seg.text
         place_hits = gaz.places_in(sentence)
         firm_hits = gaz.firms_in(sentence)
-        if _SKIP_SEGMENT.search(sentence) or len(sentence.split()) < 5:
+        if _SKIP_SEGMENT.search(sentence):
+            continue
+        if len(sentence.split()) < 5:  # "Intel came first.": no facts, but the next "it"
+            named_firms = finder.mentions(sentence)[0]
+            last_firm = subject(sentence, named_firms).key if named_firms else last_firm
             continue
         consumed: list[tuple[int, int]] = []
         for m in NUMBER_RE.finditer(sentence):

@@ -25,8 +25,8 @@ TRIGGERS: list[tuple[str, str]] = [
     (r"second headquarters", "second_headquarters"),
     (
         r"(?:global|world|China|Chinese|regional|Asia[- ]Pacific|national|international|new|"
-        r"main|operational|5G|\w+)?\s?headquarters|headquartered|\bhome base\b|\bborn in\b|"
-        r"\bbased in\b|\bhome to\b(?=[^.]*\b(?:headquarters|head office)\b)|\bhead office\b",
+        r"main|operational|5G|\w+)?\s?headquarters|[Hh]eadquartered|\bhome base\b|\bborn in\b|"
+        r"\b[Bb]ased in\b|\bhome to\b(?=[^.]*\b(?:headquarters|head office)\b)|\bhead office\b",
         "headquarters",
     ),
     (

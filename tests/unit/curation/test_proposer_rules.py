@@ -326,3 +326,34 @@ def test_more_facilities_partners_between_and_asides_starting_with_once():
         ("honda_motor", "huangpu", "joint_venture"),
     } <= got
     assert ("byd", "golmud", "office") in got  # an investment after the plant: its own relation
+
+
+def test_names_with_and_or_of_inside_and_after_an_aside():
+    def names(sentence):
+        return [(m.name, m.short) for m in name_mentions(sentence, lambda n: n == "China")]
+
+    assert names(
+        "The cable came from Yangtze Optical Fibre and Cable, a venture set up in 1988."
+    ) == [("Yangtze Optical Fibre and Cable", None)]
+    assert names("It sells to Aviation Industry Corporation of China (AVIC) and others.") == [
+        ("Aviation Industry Corporation of China", "AVIC")
+    ]
+    assert names(
+        "Vials are filled by the Lanzhou Institute of Biological Products, a vaccine maker."
+    ) == [("Lanzhou Institute of Biological Products", None)]
+    assert names("The best known is First Tractor, founded in 1955, whose tractors ploughed.") == [
+        ("First Tractor", None)
+    ]
+    assert names(
+        "Nearby, Daqing Petrochemical, also owned by PetroChina, turns crude into plastics."
+    )[0] == ("Daqing Petrochemical", None)
+
+
+def test_a_short_sentence_names_the_firm_the_next_one_refers_to():
+    p = propose(
+        "Intel came first. The US chipmaker opened an assembly plant in the Chengdu Hi-tech Zone. "
+        "Headquartered in Chengdu, the group began as a feed business."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("intel", "chengdu_hi_tech_zone", "factory") in got
+    assert ("intel", "chengdu", "headquarters") in got  # "Headquartered", capitalised
