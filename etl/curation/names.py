@@ -216,7 +216,8 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         if TITLE_BEFORE.search(before) and len(name.split()) == 2 and not SUFFIX.search(name):
             continue  # "according to Li Wen", "said Wang Tao": a person
         if re.match(
-            r"\s+(?:area|district|county|zone|park|province|city|town|township|port|bay|lake)\b",
+            r"\s+(?:area|district|county|zone|park|province|city|town|township|port|bay|lakes?|"
+            r"rivers?|mountains?|(?:and\s+[A-Z][\w-]+\s+)rivers)\b",
             sentence[end:],
         ):
             continue  # "Shanghai's Lingang area": a place

@@ -130,11 +130,17 @@ def firms_of(
         )
         and not (kind == "joint_venture" and before and re.match(r"\s+with\b", sentence[end:]))
     ]  # (a venture "with" a partner is the partner's too: see below)
+    apposed = before and re.fullmatch(
+        r",\s+(?:(?:an?|the)\s+(?:[\w-]+\s+){0,4}|whose\s+(?:[\w-]+\s+){0,4}?)",
+        sentence[before[-1].end : start],
+    )  # "JAC Motors, a state-owned carmaker based in", "Wuliangye, whose head office"
     if kind == "hosts" or of_after:
         # "the city is home to ... Dell and IBM", "the research centres of ... Alibaba"
         kind = "office" if kind == "hosts" else kind
         group = listed_with(after[0], firms, sentence) if after else []
         keys = []
+    elif apposed:
+        keys, group = [before[-1].key], []
     elif (
         before
         and APPOSED.match(sentence, before[-1].end)

@@ -31,7 +31,8 @@ TRIGGERS: list[tuple[str, str]] = [
     ),
     (
         r"(?:research|R&D|research and development|innovation|design|engineering|technology)\s"
-        r"(?:and development\s)?(?:cent(?:er|re)|institute|lab(?:oratory)?|hub|base)s?",
+        r"(?:and development\s)?(?:cent(?:er|re)|institute|lab(?:oratory)?|hub|base)s?|"
+        r"\blaborator(?:y|ies)\b",
         "research_centre",
     ),
     (
@@ -50,6 +51,7 @@ TRIGGERS: list[tuple[str, str]] = [
         r"brewer(?:y|ies)|winer(?:y|ies)|workshops?|(?:(?<=\bthe )|(?<=\bits )|(?<=\ba ))(?:[\w-]+ )?works\b|"
         r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
         r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
+        r"\b(?:has|have|had) (?:built|made|produced|assembled)\b(?! (?:it|its|a |an |the |progress))|"
         r"\bproduction\b)",
         "factory",
     ),
@@ -157,7 +159,39 @@ def _based(sentence, firms, places, last_firm) -> list[tuple[str, str, str, str]
             owner = named.key if named else last_firm
         if owner:
             out.append((owner, place.key, "headquarters", "operating"))
-    return out + _home_noun(sentence, firms, places) + _home_first(sentence, firms, places)
+    return (
+        out
+        + _home_noun(sentence, firms, places)
+        + _home_first(sentence, firms, places)
+        + _home_owner(sentence, firms, places)
+    )
+
+
+def _home_owner(sentence, firms, places) -> list[tuple[str, str, str, str]]:
+    """ "Bengbu's own Fengyuan", "Beijing's Li Ning": a city's firm is at home there."""
+    out = []
+    for p in places:
+        if p.kind in ("city", "municipality", "district"):
+            f = next(
+                (
+                    f
+                    for f in firms
+                    if re.fullmatch(r"['’]s\s+(?:own\s+)?", sentence[p.end : f.start])
+                ),
+                None,
+            )
+            # a firm, then a verb or the clause's end ("Beijing's Li Ning."); not "Shanghai's
+            # STAR Market", nor "Tesla's Shanghai factory" (the other way round)
+            if (
+                f
+                and re.match(
+                    r"\s*[,.;]|\s+(?:and|or|has|had|is|was|will|said|says|[a-z]+(?:s|ed))\b",
+                    sentence[f.end :],
+                )
+                and not re.search(r"\b(?:Market|Exchange|Board)$", sentence[f.start : f.end])
+            ):
+                out.append((f.key, p.key, "headquarters", "operating"))
+    return out  # fmt: skip
 
 
 def _home_first(sentence, firms, places) -> list[tuple[str, str, str, str]]:
@@ -233,7 +267,16 @@ def _place_of(
     made = before_p and re.search(r"\bma(?:de|kes?|king)\s+$", sentence[: before_p[-1].start])
     w = [m.start() for m in re.finditer(r",\s+where\b", sentence[:start])]
     where = [p for p in before_p if w and p.end <= w[-1]]
-    if where and (not adjacent or before_p[-1].kind in ("province", "region", "country")):
+    near_after = (  # "whose head office ... stand in Cuiping District": not the "where"
+        after_p
+        and after_p[0].kind not in ("province", "region", "country")
+        and re.fullmatch(r"[^,;.]{0,40}", gap)
+    )
+    if (
+        where
+        and not near_after
+        and (not adjacent or before_p[-1].kind in ("province", "region", "country"))
+    ):
         # "hums in the Sanjiang New Area ..., where CATL began production at its Sichuan
         # base": the place before "where"
         place = where[-1].key
@@ -269,8 +312,15 @@ def _place_of(
             gap = sentence[prev.end : nxt.start]
             if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap):
                 break
-            if nxt.kind not in ("province", "region", "country"):
-                more.append(nxt.key)  # "in Shihezi, Xinjiang, and Baotou": not Xinjiang
+            listed = nxt.kind == "region" and any(
+                re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", sentence[nxt.end : q.start])
+                for q in after_p
+                if q.start >= nxt.end
+            )
+            if nxt.kind not in ("province", "region", "country") or listed:
+                # "in Shihezi, Xinjiang, and Baotou": not Xinjiang; "in Lijiang, Chuxiong and
+                # Qujing": Chuxiong (a prefecture, inside the list)
+                more.append(nxt.key)
             prev = nxt
         more += _also_in(after_p[1:], sentence, end, found)
     elif before_p:
@@ -279,7 +329,7 @@ def _place_of(
         lead = [
             p
             for p in before_p
-            if re.fullmatch(r"(?:In|At|Across|Inside)\s+(?:the\s+)?", sentence[: p.start])
+            if re.fullmatch(r"(?:In|At|On|Across|Inside)\s+(?:the\s+)?", sentence[: p.start])
         ]
         place = (lead or before_p[-1:])[0].key
     elif last_place and (
@@ -357,6 +407,16 @@ def relations_in(
     ]
     # a place inside a firm's name ("Guangdong Brunp", "Dongfeng") is the firm's; a firm inside
     # a place's name is the place's
+    # (the same words as both: a place after "in", else a firm: "based in Liushi")
+    firms = [
+        f
+        for f in firms
+        if not any(
+            (p.start, p.end) == (f.start, f.end)
+            and re.search(r"\b(?:in|at|near|to|from)\s+$", sentence[: p.start])
+            for p in places
+        )
+    ]
     places = [p for p in places if not any(f.start <= p.start and p.end <= f.end for f in firms)]
     firms = [f for f in firms if not any(p.start <= f.start and f.end <= p.end for p in places)]
     out = _based(sentence, firms, places, last_firm)

@@ -357,3 +357,25 @@ def test_a_short_sentence_names_the_firm_the_next_one_refers_to():
     got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
     assert ("intel", "chengdu_hi_tech_zone", "factory") in got
     assert ("intel", "chengdu", "headquarters") in got  # "Headquartered", capitalised
+
+
+def test_homes_by_possessive_and_apposition_and_lists_with_prefectures():
+    p = propose(
+        "Bengbu's own Fengyuan, a maker of citric acid, grew fast, and so did Shanghai's STAR Market. "
+        "Sales beat those of Beijing's Lenovo. "
+        "Yangfan Foods, a state-owned maker based in the same city as Bengbu Glass, employs 900. "
+        "Dali Tea, whose head office and tea halls stand in Xiaguan District, employs 300. "
+        "Longi Green Energy operates wafer plants in Lijiang, Baoshan, Chuxiong and Qujing. "
+        "Apple, based in Cupertino, California, declined to comment. "
+        "Qianjiang Motorcycle has made motorbikes in Wenling since 1985. "
+        "Kaiyuan Steel, founded by Hu Wei and still based in Anhai, grew next door."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("fengyuan", "bengbu", "headquarters") in got
+    assert ("lenovo", "beijing", "headquarters") in got
+    assert not any(r[0] == "star_market" for r in got)
+    assert ("dali_tea", "xiaguan_district", "headquarters") in got
+    assert {("longi_green_energy", k, "factory") for k in ("lijiang", "chuxiong", "qujing")} <= got
+    assert not any(r[1] == "california" for r in got)  # the city's state, not a second place
+    assert ("qianjiang_motorcycle", "wenling", "factory") in got
+    assert ("kaiyuan_steel", "anhai", "headquarters") in got  # "Anhai" after "in": a place
