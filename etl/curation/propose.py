@@ -16,24 +16,30 @@ from etl.curation.mentions import NameFinder
 from etl.curation.referents import REFERS_BACK, place_refs, subject
 from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
-from etl.sources.numbers import NumberParseError, parse_number
+from etl.sources.numbers import QUALIFIERS, WORD_NUMBERS, NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period
 
+# the validator's qualifiers and word numbers (etl.sources.numbers), longest first
 _QUALIFIER = (
-    r"(?:(?:as many as|more than|over|exceed(?:ed|s|ing)?|above|at least|up to|at most|less than|fewer than|"
-    r"close to|nearly|almost|about|around|approximately|roughly|top)\s+)?"
+    r"(?:(?:"
+    + "|".join(re.escape(q) for q, _ in sorted(QUALIFIERS, key=lambda q: -len(q[0])))
+    + r")\s+)?"
 )
-_WORD_NUMBERS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+_WORD_NUMBERS = "|".join(
+    sorted((w for w in WORD_NUMBERS if w not in ("a", "an", "zero", "hundred")), key=len)[::-1]
+)
+_MULTIPLE = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s(?:decades?|dozen)"
 _PLAIN = (
     _QUALIFIER
     + r"(?:US\$|\$|RMB\s?|¥)?"
-    + rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_WORD_NUMBERS})(?=\s))"
+    + rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{_MULTIPLE}|(?:{_WORD_NUMBERS})(?=\s))"
     + r"(?:\s(?:thousand|million|billion|trillion))?"
     + r"(?:\s(?:yuan|US dollars|dollars))?"
     + r"(?:\s?(?:percent|per cent|%))?"
 )
 _SHARE = _QUALIFIER + r"(?:one out of every \w+|(?:a|one)[- ](?:quarter|third|half|fifth|tenth))"
-NUMBER_RE = re.compile(rf"(?<![\w$.,/-])(?:{_SHARE}|{_PLAIN})(?![\w-])", re.IGNORECASE)
+# (a unit may follow a hyphen: "a 1,035-kilometre railway")
+NUMBER_RE = re.compile(rf"(?<![\w$.,/-])(?:{_SHARE}|{_PLAIN})(?![\w]|-(?![a-z]))", re.IGNORECASE)
 _SKIP_SEGMENT = re.compile(
     r"copyright|registration number|identification code|tel:|e-mail|license for|resolution|all rights reserved",
     re.IGNORECASE,
@@ -44,7 +50,8 @@ _DATE_NEAR = re.compile(
 )
 _ESTABLISH = re.compile(
     r"establish|found(?:ed|ing)|set up|became home|launched|created|went public|listed|listing|"
-    r"\bIPO\b|opened|\bopen(?:s|ing)?\b|began|started|completed|inaugurat|incorporated|debut",
+    r"\bIPO\b|opened|\bopen(?:s|ing)?\b|began|started|completed|inaugurat|incorporated|debut|"
+    r"arrived|\bformed\b|designated (?:as|a)\b|approved|spun (?:out|off)|carved out|dates from|first delivery",
     re.IGNORECASE,
 )
 _NOT_A_QUANTITY = re.compile(r"\b(?:Model|Series|Phase|Line|Fab|Gen|No\.?|Number)\s*$")
@@ -56,8 +63,9 @@ _ORDINALS = {
 }
 RANK_RE = re.compile(
     r"\bNo\.?\s?(\d{1,3})\b|\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-    r"(?:[- ](?:largest|biggest|busiest|richest|most\b|highest|fastest)|(?=\s+(?:among|in the|on the|"
-    r"place|globally|worldwide|nationally)\b))|(?<=\branked )(\w+)\b",
+    r"(?:[- ](?:largest|biggest|busiest|richest|most\b|highest|fastest|smallest|lowest|poorest)|"
+    r"(?=\s+(?:among|in the|on the|place|globally|worldwide|nationally|only to)\b))|"
+    r"(?<=\branked )(\w+)\b|(?<=\bplaced it )(\d+(?:st|nd|rd|th))\b",
     re.IGNORECASE,
 )
 _USD_AFTER = re.compile(
@@ -268,10 +276,12 @@ def propose_article(
             ):
                 continue
             word_only = re.fullmatch(rf"(?:{_WORD_NUMBERS})", phrase, re.IGNORECASE)
-            counted = re.match(r"\s+(?:[a-z][\w-]*\s+){0,2}?[a-z][\w-]*s\b(?<!\bthis)", after) or (
-                re.search(r"\bto\s+$", before) and re.match(r"\s*(?:[,.;]|$)", after)
-            )
-            if word_only and (re.match(r"\s*of\b", after) or (m.start() > 0 and not counted)):
+            counted = re.match(
+                r"\s+(?:(?!of\s)[A-Za-z][\w-]*\s+){0,3}?[a-z][\w-]*s\b(?<!\bthis)", after
+            ) or (re.search(r"\bto\s+$", before) and re.match(r"\s*(?:[,.;]|$)", after))
+            # "eight of the 16 units" is a count; "one of the", "two of the only four" are not
+            counted = counted or re.match(r"\s+of\s+the\s+\d", after)
+            if word_only and not counted and (m.start() > 0 or re.match(r"\s*of\b", after)):
                 continue  # "one of the", "the other two": a bare word number is a count before a plural
             if before.rstrip().endswith("(") and "$" in phrase:
                 continue  # a USD figure in brackets belongs to the amount before it
@@ -287,7 +297,7 @@ def propose_article(
                 and 1900 <= parsed.value <= 2100
                 and re.fullmatch(r"\d{4}", phrase)
             )
-            if is_year and not _ESTABLISH.search(sentence):
+            if is_year and not (_ESTABLISH.search(sentence) or re.search(r"\bsince\s+$", before)):
                 continue
             kind = (
                 "pct"
@@ -368,8 +378,11 @@ def propose_article(
             }
             proposal.numbers.append({k: v for k, v in entry.items() if v is not None})
         for m in RANK_RE.finditer(sentence):
-            word = (m.group(2) or m.group(3) or "").lower()
-            value = int(m.group(1)) if m.group(1) else _ORDINALS.get(word)
+            word = (m.group(2) or m.group(3) or m.group(4) or "").lower()
+            digits = re.match(r"\d+", word)
+            value = (
+                int(m.group(1) or digits.group()) if m.group(1) or digits else _ORDINALS.get(word)
+            )
             if value is None:
                 continue
             place = _most_specific(place_hits, gaz) or last_place

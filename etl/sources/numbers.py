@@ -42,6 +42,9 @@ QUALIFIERS: list[tuple[str, str]] = [
     ("exceeded", "more_than"),
     ("exceeds", "more_than"),
     ("exceed", "more_than"),
+    ("surpassed", "more_than"),
+    ("topped", "more_than"),
+    ("passed", "more_than"),
     ("over", "more_than"),
     ("above", "more_than"),
     ("at least", "at_least"),
@@ -115,6 +118,9 @@ _SCALE_SUFFIX = re.compile(r"\s*(thousand|million|billion|trillion)$", re.IGNORE
 _DIGITS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
 _ONE_OUT_OF = re.compile(r"^(one|1) (out )?of (every )?(\S+)$", re.IGNORECASE)
 _FRACTION = re.compile(r"^(a|one|two|three)[- ](half|third|quarter|fifth|tenth)s?$", re.IGNORECASE)
+# "a decade", "two decades", "about a dozen": a count of tens or twelves
+MULTIPLES = {"decade": 10, "decades": 10, "dozen": 12}
+_MULTIPLE = re.compile(r"^(\S+)\s+(decades?|dozen)$", re.IGNORECASE)
 
 
 class NumberParseError(ValueError):
@@ -210,6 +216,10 @@ def parse_number(text: str) -> ParsedNumber:
             count * FRACTIONS[m.group(2).lower()], None, comparator, None, True, original
         )
 
+    m = _MULTIPLE.match(s)
+    if m and not (is_percent or scale or currency):
+        value = _word_number(m.group(1)) * MULTIPLES[m.group(2).lower()]
+        return ParsedNumber(value, None, comparator, None, False, original)
     try:
         value = _word_number(s)
     except NumberParseError:

@@ -379,3 +379,21 @@ def test_homes_by_possessive_and_apposition_and_lists_with_prefectures():
     assert not any(r[1] == "california" for r in got)  # the city's state, not a second place
     assert ("qianjiang_motorcycle", "wenling", "factory") in got
     assert ("kaiyuan_steel", "anhai", "headquarters") in got  # "Anhai" after "in": a place
+
+
+def test_numbers_since_a_year_decades_dozens_and_hyphenated_units():
+    p = propose(
+        "Baoji Drilling has built rigs in Baoji since 1937, some 150 kilometres from Xi'an. "
+        "City leaders have spent two decades and about a dozen plans on it, and revenue passed "
+        "1.2 trillion yuan. Harbin Electric supplied eight of the 16 units on a 1,035-kilometre "
+        "line. The province was the third-smallest economy, and a survey placed it 68th overall. "
+        "Chengdu and Chongqing are two of the only four cities with more than 20 million people."
+    )
+    got = {(n["number"], n["value"], n["comparator"]) for n in p.numbers}
+    assert ("1937", 1937, "exact") in got
+    assert ("some 150", 150, "approximately") in got
+    assert ("two decades", 20, "exact") in got and ("about a dozen", 12, "approximately") in got
+    assert ("passed 1.2 trillion yuan", 1.2, "more_than") in got
+    assert ("eight", 8, "exact") in got and ("1,035", 1035, "exact") in got
+    assert ("third-smallest", 3, "exact") in got and ("68th", 68, "exact") in got
+    assert not any(n[0] == "two" for n in got)  # "two of the only four": not a count

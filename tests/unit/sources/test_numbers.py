@@ -25,6 +25,11 @@ from etl.sources.numbers import NumberParseError, matches_stated, parse_number
         ("top three", 3, None, "at_most", None, False),
         ("1988", 1988, None, "exact", None, False),
         ("245,000", 245000, None, "exact", None, False),
+        ("a decade", 10, None, "exact", None, False),
+        ("more than three decades", 30, None, "more_than", None, False),
+        ("about a dozen", 12, None, "approximately", None, False),
+        ("some 150", 150, None, "approximately", None, False),
+        ("passed 1.2 trillion yuan", 1.2, "trillion", "more_than", "CNY", False),
     ],
 )
 def test_parses_surface_forms(text, value, scale, comparator, currency, percent):
