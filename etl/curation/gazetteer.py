@@ -36,13 +36,13 @@ TOWN_RE = re.compile(
     rf"\b(?:in|near|outside|based in|at|from|headquartered in)\s+{_TOWN}"
     rf"|(?<![\w-]){_TOWN}(?=,\s+[A-Z])"
     rf"|(?<![\w-]){_TOWN}(?=,\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|"
-    rf"suburb|district|county|port|city)\b)"
+    rf"suburb|district|county|port|city|estate)\b)"
     rf"|(?<![\w-]){_TOWN}(?=\s+is\s+(?:an?|the)\s+{_PLAIN}{{0,2}}?(?:town|township|village|suburb|"
     rf"district|county)\b)"
 )
 APPOSITION = re.compile(
     rf",\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|suburb|district|county|port|"
-    r"city)\b"
+    r"city|estate)\b"
 )
 # a facility or home named just before: "whose head office is in Ronggui", "based in Beijiao"
 HOME_BEFORE = re.compile(

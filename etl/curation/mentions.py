@@ -53,7 +53,13 @@ class NameFinder:
             (m, seg.text) for seg in segments(text) for m in name_mentions(seg.text, self._is_place)
         ]
         persons = _persons(text)
-        self._districts = self._districts_named(text, persons)
+        whole = self.world.find(text)
+        self._districts = self._districts_named(text, persons, whole)
+        # a town the article names as a place once ("in Debrecen") is one where it names it
+        # again ("its Debrecen factory")
+        for _, _, place in whole:
+            if place.country not in ("CN", "") and place.place_type in ("city", "district"):
+                self._districts.setdefault(place.place_name, place)
         for m, sentence in found:
             if not (
                 set(m.name.split()) & persons
@@ -62,11 +68,11 @@ class NameFinder:
             ):
                 self._propose_firm(m.name, m.short, sentence)
 
-    def _districts_named(self, text: str, persons: set[str]) -> dict[str, Place]:
+    def _districts_named(self, text: str, persons: set[str], whole: list) -> dict[str, Place]:
         """Districts named bare ("at Caofeidian", "in Zengcheng") in an article that names
         their city: the city tells which of the country's same-named districts it is."""
         cities = {key for _, _, key in self.ref.spans(text, self.ref.place_names)}
-        cities |= {p.place_id for _, _, p in self.world.find(text)}
+        cities |= {p.place_id for _, _, p in whole}
         out: dict[str, Place] = {}
         for city in cities:
             for d in self.world.districts_of(city):
@@ -199,7 +205,7 @@ class NameFinder:
                     key = self._ref_place_by_name.get(name.lower()) or self._propose_place(
                         district, sentence
                     )
-                    places.append(Mention(key, m.start(), m.end(), "district"))
+                    places.append(Mention(key, m.start(), m.end(), district.place_type))
         places = [self._capital(p, sentence) for p in places]
         return sorted(firms, key=lambda m: m.start), sorted(places, key=lambda m: m.start)
 

@@ -209,6 +209,12 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             name, end = name[:-2], end - 2
         if all(w in STOP for w in name.split()) or is_place(name) or _not_a_name(name):
             continue
+        tail = AND_TAIL.match(sentence, end)
+        if tail and SUFFIX.fullmatch(tail.group(1)) and " " in name:
+            name, end = (
+                sentence[start : tail.end()],
+                tail.end(),
+            )  # "Baosteel Zhanjiang Iron and Steel"
         if PERSON_AFTER.match(sentence[end:]):
             continue  # "Lyu Hongqing, an official with ...": a person
         if personal_name(name) and not SUFFIX.search(name):
@@ -262,7 +268,8 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             r"compan(?:y|ies)|firms?|makers?|"
             r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand|venture|"
             r"developer|operator|retailer|carrier|airline|lender|insurer|bank|producer|miner|"
-            r"builder|specialist|provider|platform|designer)\b",
+            r"builder|specialist|provider|platform|designer|arm|division|affiliate|offshoot|"
+            r"spin-off|rival|conglomerate)\b",
             sentence[end:],
         ):
             why = "apposition"

@@ -406,8 +406,18 @@ def propose_article(
         ):
             proposal.relations.append(_relation(firm, place, kind, status, sentence))
             finder.used(firm, place, kind)
-        if firm_mentions and not (
-            REFERS_BACK.match(sentence) and firm_mentions[0].start > 0 and last_firm
+        if (
+            firm_mentions
+            and not (
+                REFERS_BACK.match(sentence)
+                and firm_mentions[0].start > 0
+                and last_firm
+                # "Its anchor customer will be BMW": BMW, the new topic
+                and not re.fullmatch(
+                    r"(?:Its|Their)\s+(?:[\w-]+\s+){0,3}(?:is|was|are|were|will be)\s+(?:[\w-]+\s+){0,2}",
+                    sentence[: firm_mentions[0].start],
+                )
+            )
         ):  # "The state-owned group owns 50 percent of Changan Mazda": still the group
             last_firm = subject(sentence, firm_mentions).key
         last_venture = next(

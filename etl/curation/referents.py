@@ -134,7 +134,17 @@ def firms_of(
         r",\s+(?:(?:an?|the)\s+(?:[\w-]+\s+){0,4}|whose\s+(?:[\w-]+\s+){0,4}?)",
         sentence[before[-1].end : start],
     )  # "JAC Motors, a state-owned carmaker based in", "Wuliangye, whose head office"
-    if kind == "hosts" or of_after:
+    run_by = [
+        f
+        for f in after[:1]
+        if re.fullmatch(
+            r"(?:[\s,]+[\w'’-]+){0,4}?\s+(?:operated|owned|run|managed) by\s+",
+            sentence[end : f.start],
+        )
+    ]  # "a module plant run by LG Display": the firm after
+    if run_by:
+        keys, group = [run_by[0].key], []
+    elif kind == "hosts" or of_after:
         # "the city is home to ... Dell and IBM", "the research centres of ... Alibaba"
         kind = "office" if kind == "hosts" else kind
         group = listed_with(after[0], firms, sentence) if after else []

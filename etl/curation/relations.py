@@ -30,8 +30,8 @@ TRIGGERS: list[tuple[str, str]] = [
         "headquarters",
     ),
     (
-        r"(?:research|R&D|research and development|innovation|design|engineering|technology)\s"
-        r"(?:and development\s)?(?:cent(?:er|re)|institute|lab(?:oratory)?|hub|base)s?|"
+        r"(?i:research|R&D|research and development|innovation|design|engineering|technology)\s"
+        r"(?:and development\s)?(?i:cent(?:er|re)|institute|lab(?:oratory)?|hub|base|studio)s?|"
         r"\blaborator(?:y|ies)\b",
         "research_centre",
     ),
@@ -52,6 +52,7 @@ TRIGGERS: list[tuple[str, str]] = [
         r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
         r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
         r"\b(?:has|have|had) (?:built|made|produced|assembled)\b(?! (?:it|its|a |an |the |progress))|"
+        r"\b(?:began|begun|started|starts|start) (?:making|producing|building|assembling)\b|"
         r"\bproduction\b)",
         "factory",
     ),
@@ -62,7 +63,7 @@ TRIGGERS: list[tuple[str, str]] = [
     ),
     (r"(?i:test(?:ing)? (?:base|ground|track|zone))", "test_base"),
     (r"\b(?:is|are|was) home to\b|\bhosts\b|\bhouses\b|\battract(?:ed|s)\b", "hosts"),
-    (r"\binvest(?:s|ed|ing|ment)?\b", "investment"),
+    (r"\binvest(?:s|ed|ing|ment)?\b|\bpu(?:t|ts|tting)\b(?=[^.;]{0,60}?\binto\b)", "investment"),
     (r"\bbase\b|\bhub\b|\bcampus\b|\bcent(?:er|re)\b", "office"),
 ]
 TRIGGER_RE = [(re.compile(p), kind) for p, kind in TRIGGERS]
@@ -368,7 +369,16 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
         places_after = (
             within
             or adjacent
-            or [p for p in places if p.start >= m.end() and sentence[p.end : p.end + 6] != "-based"]
+            or [
+                p
+                for p in places
+                if p.start >= m.end()
+                and sentence[p.end : p.end + 6] != "-based"
+                and not re.match(r"['’]s\s", sentence[p.end :])
+                and not re.search(
+                    r"\b(?:headquarters|head office)\s+(?:is|are)\s+in\s+$", sentence[: p.start]
+                )
+            ]
             or [p for p in places if p.end <= m.start()][-1:]  # "Also in Pingfang, a joint ..."
         )
         # "a joint venture between GAC Group and Japan's Honda Motor": both

@@ -397,3 +397,28 @@ def test_numbers_since_a_year_decades_dozens_and_hyphenated_units():
     assert ("eight", 8, "exact") in got and ("1,035", 1035, "exact") in got
     assert ("third-smallest", 3, "exact") in got and ("68th", 68, "exact") in got
     assert not any(n[0] == "two" for n in got)  # "two of the only four": not a count
+
+
+def test_towns_named_once_as_places_and_passives_studios_and_new_topics():
+    p = propose(
+        "Semcorp, a separator maker based in Yuxi, began production at its Velenje factory. "
+        "The plant sits in Velenje, Slovenia, near the lake. "
+        "A module plant run by Panda Display operates in the Nanjing Economic and Technological "
+        "Development Zone, and Tongfang Electronics makes routers nearby. "
+        "NIO has run a design studio in Munich since 2015. "
+        "Its anchor customer will be BMW, which is finishing a plant in Debrecen. "
+        "The Munich-based carmaker plans to start building cars there next year. "
+        "SAIC-CP, a joint venture between Shanghai's SAIC Motor and the Thai conglomerate "
+        "Charoen Pokphand Group, has built cars at a plant in Rayong since 2014."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("semcorp", "velenje", "factory") in got  # "its Velenje factory": named as a town later
+    zone = "nanjing_economic_and_technological_development_zone"
+    assert ("panda_display", zone, "factory") in got
+    assert ("nio", "munich", "research_centre") in got
+    assert ("bmw", "munich", "headquarters") in got
+    assert {
+        ("saic_motor", "rayong", "joint_venture"),
+        ("charoen_pokphand_group", "rayong", "joint_venture"),
+    } <= got
+    assert not any(r[1] == "shanghai" and r[2] == "joint_venture" for r in got)
