@@ -13,65 +13,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.curation.mentions import NameFinder
+from etl.curation.number_phrases import (
+    DATE_NEAR,
+    ESTABLISH,
+    MONTHS,
+    NOT_A_QUANTITY,
+    NUMBER_RE,
+    ORDINALS,
+    RANK_RE,
+    SKIP_SEGMENT,
+    USD_AFTER,
+    WORD_NUMBER_RE,
+)
 from etl.curation.referents import REFERS_BACK, place_refs, subject
 from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
-from etl.sources.numbers import QUALIFIERS, WORD_NUMBERS, NumberParseError, parse_number
+from etl.sources.numbers import NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period
-
-# the validator's qualifiers and word numbers (etl.sources.numbers), longest first
-_QUALIFIER = (
-    r"(?:(?:"
-    + "|".join(re.escape(q) for q, _ in sorted(QUALIFIERS, key=lambda q: -len(q[0])))
-    + r")\s+)?"
-)
-_WORD_NUMBERS = "|".join(
-    sorted((w for w in WORD_NUMBERS if w not in ("a", "an", "zero", "hundred")), key=len)[::-1]
-)
-_MULTIPLE = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten)\s(?:decades?|dozen)"
-_PLAIN = (
-    _QUALIFIER
-    + r"(?:US\$|\$|RMB\s?|¥)?"
-    + rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{_MULTIPLE}|(?:{_WORD_NUMBERS})(?=\s))"
-    + r"(?:\s(?:thousand|million|billion|trillion))?"
-    + r"(?:\s(?:yuan|US dollars|dollars))?"
-    + r"(?:\s?(?:percent|per cent|%))?"
-)
-_SHARE = _QUALIFIER + r"(?:one out of every \w+|(?:a|one)[- ](?:quarter|third|half|fifth|tenth))"
-# (a unit may follow a hyphen: "a 1,035-kilometre railway")
-NUMBER_RE = re.compile(rf"(?<![\w$.,/-])(?:{_SHARE}|{_PLAIN})(?![\w]|-(?![a-z]))", re.IGNORECASE)
-_SKIP_SEGMENT = re.compile(
-    r"copyright|registration number|identification code|tel:|e-mail|license for|resolution|all rights reserved",
-    re.IGNORECASE,
-)
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_DATE_NEAR = re.compile(
-    rf"(?:{_MONTHS}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*$", re.IGNORECASE
-)
-_ESTABLISH = re.compile(
-    r"establish|found(?:ed|ing)|set up|became home|launched|created|went public|listed|listing|"
-    r"\bIPO\b|opened|\bopen(?:s|ing)?\b|began|started|completed|inaugurat|incorporated|debut|"
-    r"arrived|\bformed\b|designated (?:as|a)\b|approved|spun (?:out|off)|carved out|dates from|first delivery",
-    re.IGNORECASE,
-)
-_NOT_A_QUANTITY = re.compile(r"\b(?:Model|Series|Phase|Line|Fab|Gen|No\.?|Number)\s*$")
-_ORDINALS = {
-    w: i + 1
-    for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth".split()
-    )
-}
-RANK_RE = re.compile(
-    r"\bNo\.?\s?(\d{1,3})\b|\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-    r"(?:[- ](?:largest|biggest|busiest|richest|most\b|highest|fastest|smallest|lowest|poorest)|"
-    r"(?=\s+(?:among|in the|on the|place|globally|worldwide|nationally|only to)\b))|"
-    r"(?<=\branked )(\w+)\b|(?<=\bplaced it )(\d+(?:st|nd|rd|th))\b",
-    re.IGNORECASE,
-)
-_USD_AFTER = re.compile(
-    r"\s*(?:\(|,?\s+or\s+)((?:about|roughly|around|nearly|some|almost|approximately|over|"
-    r"more than)?\s*(?:US)?\$[\d.,]+(?:\s(?:million|billion|trillion))?)\)?"
-)
 
 # (pattern in the words after the number or in the sentence, metric, kinds it applies to)
 # kinds: "pct" (a percentage or share), "money", "count", "year", "any"
@@ -206,7 +164,7 @@ def _period(
     m = re.search(r"in the past (\w+) years", sentence, re.IGNORECASE)
     if m:
         return {"relative": m.group(0)}, m.group(0)
-    m = re.search(rf"\bIn ({_MONTHS})\b", sentence)
+    m = re.search(rf"\bIn ({MONTHS})\b", sentence)
     if m:
         return {"relative": f"in {m.group(1)}"}, m.group(0)
     years = [
@@ -256,7 +214,7 @@ def propose_article(
         sentence = seg.text
         place_hits = gaz.places_in(sentence)
         firm_hits = gaz.firms_in(sentence)
-        if _SKIP_SEGMENT.search(sentence):
+        if SKIP_SEGMENT.search(sentence):
             continue
         if len(sentence.split()) < 5:  # "Intel came first.": no facts, but the next "it"
             named_firms = finder.mentions(sentence)[0]
@@ -268,14 +226,14 @@ def propose_article(
                 continue
             phrase = m.group(0).strip()
             before, after = sentence[: m.start()], sentence[m.end() : m.end() + 60]
-            dated_year = re.fullmatch(r"(?:19|20)\d\d", phrase) and _ESTABLISH.search(sentence)
+            dated_year = re.fullmatch(r"(?:19|20)\d\d", phrase) and ESTABLISH.search(sentence)
             if (
-                (_DATE_NEAR.search(before) and not dated_year)
+                (DATE_NEAR.search(before) and not dated_year)
                 or re.match(r"\s*(?::|\d)", after)
-                or _NOT_A_QUANTITY.search(before)
+                or NOT_A_QUANTITY.search(before)
             ):
                 continue
-            word_only = re.fullmatch(rf"(?:{_WORD_NUMBERS})", phrase, re.IGNORECASE)
+            word_only = re.fullmatch(rf"(?:{WORD_NUMBER_RE})", phrase, re.IGNORECASE)
             counted = re.match(
                 r"\s+(?:(?!of\s)[A-Za-z][\w-]*\s+){0,3}?[a-z][\w-]*s\b(?<!\bthis)", after
             ) or (re.search(r"\bto\s+$", before) and re.match(r"\s*(?:[,.;]|$)", after))
@@ -297,7 +255,7 @@ def propose_article(
                 and 1900 <= parsed.value <= 2100
                 and re.fullmatch(r"\d{4}", phrase)
             )
-            if is_year and not (_ESTABLISH.search(sentence) or re.search(r"\bsince\s+$", before)):
+            if is_year and not (ESTABLISH.search(sentence) or re.search(r"\bsince\s+$", before)):
                 continue
             kind = (
                 "pct"
@@ -339,7 +297,7 @@ def propose_article(
                 "national_motor_manufacturing_rank",
             ):
                 firm = _nearest(firm_hits, m.start()) or last_firm
-            usd = _USD_AFTER.match(sentence[m.end() :]) if parsed.currency == "CNY" else None
+            usd = USD_AFTER.match(sentence[m.end() :]) if parsed.currency == "CNY" else None
             if usd:
                 consumed.append((m.end(), m.end() + usd.end()))
             period, period_basis = _period(
@@ -381,7 +339,7 @@ def propose_article(
             word = (m.group(2) or m.group(3) or m.group(4) or "").lower()
             digits = re.match(r"\d+", word)
             value = (
-                int(m.group(1) or digits.group()) if m.group(1) or digits else _ORDINALS.get(word)
+                int(m.group(1) or digits.group()) if m.group(1) or digits else ORDINALS.get(word)
             )
             if value is None:
                 continue
