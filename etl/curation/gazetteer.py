@@ -33,7 +33,7 @@ BASED_RE = re.compile(r"(?<![\w-])([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)-bas
 _TOWN = r"([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)"
 _PLAIN = r"(?:(?!(?:at|of|in|for|with|from)\s)[\w-]+\s+)"  # "an official at the district": no
 TOWN_RE = re.compile(
-    rf"\b(?:in|near|outside|based in|at|from|headquartered in)\s+{_TOWN}"
+    rf"\b(?:in|near|outside|based in|at|from|headquartered in|the (?:town|village|city) of)\s+{_TOWN}"
     rf"|(?<![\w-]){_TOWN}(?=,\s+[A-Z])"
     rf"|(?<![\w-]){_TOWN}(?=,\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|"
     rf"suburb|district|county|port|city|estate)\b)"
@@ -46,8 +46,8 @@ APPOSITION = re.compile(
 )
 # a facility or home named just before: "whose head office is in Ronggui", "based in Beijiao"
 HOME_BEFORE = re.compile(
-    r"(?:based|headquartered|head office is|headquarters (?:is|are)|plant|factory|campus|"
-    r"base|centre|center) in\s+$"
+    r"(?:(?:based|headquartered|head office is|headquarters (?:is|are)|headquarters|head office|"
+    r"plant|factory|campus|base|centre|center) (?:in|at)|the (?:town|village) of)\s+$"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from etl.curation.gazetteer import is_town, personal_name
 
 _WORD = r"(?:[A-Z][\w&'.-]*[\w&]|[A-Z]{2,}|[A-Z]\d*)"
-_NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,5}}"
+_NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,7}}"
 NAME_RE = re.compile(rf"(?<![\w-])({_NAME})(?:\s\(([A-Z][\w&-]+)\))?")
 SUFFIX = re.compile(
     r"\b(?:Co|Ltd|Inc|Corp|Corporation|Group|Holdings?|Technolog(?:y|ies)|Motors?|Electronics|"
@@ -34,7 +34,7 @@ SUFFIX = re.compile(
 VERB_AFTER = re.compile(
     r"(?:,\s*(?:meanwhile|however|though|too|also|in turn|for its part),)?"
     r"(?:,\s+(?:headquartered|based|founded|listed|set up|established|once|also|now|owned|"
-    r"formerly|long|part of)\s+[^,]{1,40},)?"
+    r"formerly|long|part of)\s+[^,]{1,40}(?:,\s[A-Z][^,]{1,30})?,)?"
     r"\s*(?:,\s*(?:which|whose)\b|(?<=,)\s(?:which|whose)\b|\s(?:said|says|announced|will|would|plans?|planned|"
     r"opened|opens|runs|operates|keeps|kept|builds|built|is|was|has|had|set up|sets up|began|"
     r"started|aims|expects|invested|invests|signed|moved|makes|produces|assembles|employs|"
@@ -168,8 +168,15 @@ def _trim(name: str) -> str:
     return " ".join(words)
 
 
-def _owner(raw: str, offset: int, is_place) -> NameMention | None:
-    """ "Tesla's Shanghai factory": the firm whose place it is (the place is not a firm)."""
+FACILITY_AFTER = re.compile(
+    r"\s+(?:[a-z][\w-]*\s+)?(?:refinery|plant|factory|mill|works|mine|smelter|complex|campus|"
+    r"site|project|yard|shipyard|fab)\b"
+)
+
+
+def _owner(raw: str, offset: int, is_place, after: str = "") -> NameMention | None:
+    """ "Tesla's Shanghai factory": the firm whose place it is (the place is not a firm);
+    "Sinopec's Zhongke refinery": the firm whose facility it is."""
     found = re.search(r"['’]s\s", raw)
     if not found:
         return None
@@ -180,7 +187,7 @@ def _owner(raw: str, offset: int, is_place) -> NameMention | None:
     rest = raw[found.end() :]
     if (
         not owner
-        or not is_place(rest)
+        or not (is_place(rest) or FACILITY_AFTER.match(after))
         or is_place(owner)
         or all(w in STOP for w in words)
         or demonym(owner)
@@ -196,7 +203,7 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
     out: list[NameMention] = []
     for m in NAME_RE.finditer(sentence):
         raw = m.group(1)
-        owner = _owner(raw, m.start(1), is_place)
+        owner = _owner(raw, m.start(1), is_place, sentence[m.end() :])
         if owner:
             out.append(owner)
         name = _trim(raw)
@@ -233,7 +240,7 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         if SUFFIX.search(name) or m.group(2):
             why = "suffix"
         elif re.match(
-            r"['’]s\s+(?:[a-z][\w-]*\s+){0,2}(?:business|unit|arm|division|subsidiary|shares|"
+            r"['’]s\s+(?:[A-Za-z][\w-]*\s+){0,2}(?:business|unit|arm|division|subsidiary|shares|"
             r"stake|plants?|factor(?:y|ies)|headquarters|chips?|cars|brand|founder|chairman|"
             r"refinery|smelter|mill|works|mine|campus|site|parent|owner|"
             r"chief executive|revenue|sales)\b",

@@ -25,7 +25,7 @@ from etl.curation.number_phrases import (
     USD_AFTER,
     WORD_NUMBER_RE,
 )
-from etl.curation.referents import REFERS_BACK, place_refs, subject
+from etl.curation.referents import REFERS_BACK, based, listed_with, place_refs, subject
 from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
@@ -209,6 +209,7 @@ def propose_article(
     last_of: dict[str, str] = {}  # the place named last of each type
     last_firm: str | None = None
     last_venture: str | None = None  # "BMW Brilliance, the joint venture that ..."
+    partners: tuple[str, ...] = ()  # the firms of the last joint venture, for "the partners"
     seen_ids: set[str] = set()
     for seg in segments(text):
         sentence = seg.text
@@ -349,10 +350,10 @@ def propose_article(
             )
         context = last_city if re.search(r"\bthe city\b", sentence) else last_place
         firm_mentions, place_mentions = finder.mentions(sentence)
-        named = [  # places named here: not a firm's home ("-based"), nor inside a firm's name
+        named = [  # places named here: not a firm's home ("-based") or market, nor in a firm's name
             p
             for p in place_mentions
-            if sentence[p.end : p.end + 6] != "-based"
+            if not based(sentence, p)
             and not any(f.start <= p.start and p.end <= f.end for f in firm_mentions)
         ]
         place_mentions = sorted(
@@ -360,7 +361,7 @@ def propose_article(
             key=lambda p: p.start,
         )
         for firm, place, kind, status in relations_in(
-            sentence, firm_mentions, place_mentions, last_firm, context, last_venture
+            sentence, firm_mentions, place_mentions, last_firm, context, last_venture, partners
         ):
             proposal.relations.append(_relation(firm, place, kind, status, sentence))
             finder.used(firm, place, kind)
@@ -378,6 +379,13 @@ def propose_article(
             )
         ):  # "The state-owned group owns 50 percent of Changan Mazda": still the group
             last_firm = subject(sentence, firm_mentions).key
+        if re.search(r"\bjoint[- ]venture|\bstake\b|\bpartner(?:ed|ship)?\b|teamed up", sentence):
+            # the firms of a venture or a deal, for "the partners" after it: a list of them
+            # ("between X and Y", "X and Y formed"), else the first two named
+            lists = [listed_with(f, firm_mentions, sentence) for f in firm_mentions]
+            pair = max(lists, key=len, default=[])
+            keys = list(dict.fromkeys(f.key for f in (pair if len(pair) > 1 else firm_mentions)))
+            partners = tuple(keys[:3]) if len(keys) > 1 else partners
         last_venture = next(
             (f.key for f in firm_mentions if VENTURE_RE.match(sentence, f.end)), last_venture
         )

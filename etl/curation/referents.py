@@ -11,7 +11,8 @@ from dataclasses import dataclass
 # what a firm is called when it is not named: "the company", "the steelmaker"
 FIRM_NOUN = (
     r"(?:company|group|firm|conglomerate|\w*maker|startup|start-up|giant|manufacturer|producer|"
-    r"supplier|developer|operator)"
+    r"supplier|developer|operator|designer|builder|shipbuilder|refiner|miner|retailer|carrier|"
+    r"airline|lender|insurer|provider|specialist)"
 )
 BACK_REF = re.compile(
     rf"\b(?:it|its|the\s+(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN})\b",
@@ -197,6 +198,12 @@ def firms_of(
     elif before:
         asides = [m.span() for m in ASIDE.finditer(sentence[:start])]
         free = [f for f in before if not any(a < f.start < b for a, b in asides)]
+        if (
+            len(before) > 1
+            and re.fullmatch(r"['’]s\s+", sentence[before[-2].end : before[-1].start])
+            and re.fullmatch(r"\s+(?:[\w-]+\s+){0,2}", sentence[before[-1].end : start])
+        ):
+            free = [before[-2]]  # "Sinopec's Zhongke refinery": Sinopec's
         if not free and last_firm and REFERS_BACK.match(sentence):
             # "Its AITO cars, designed with Huawei ..., are built at a factory in ..."
             keys, group = [last_firm], []
@@ -215,10 +222,12 @@ def firms_of(
             )
         ]  # "the research centres of ... Alibaba", "the plant in Ningde is run by CATL"
         group = listed_with(after[0], firms, sentence) if after else []
+        # "Another complex, in Baotou, is under construction": the firm of the last sentence
+        again = re.match(r"(?:Another|A second|A third|Its other|The other)\b", sentence)
         keys = (
             []
             if group or PLACE_SUBJECT.match(sentence)  # "The city said it will build"
-            else ([last_firm] if last_firm and BACK_REF.search(sentence) else [])
+            else ([last_firm] if last_firm and (BACK_REF.search(sentence) or again) else [])
         )
     keys += [f.key for f in group if f.key not in keys]
     return kind, [k for k in keys if k]  # "its" with no firm named yet: no relation
@@ -245,8 +254,12 @@ REF_KINDS = {
 
 
 def based(sentence: str, place: Mention) -> bool:
-    """ "Shanghai-based": another firm's home, not a place things happen in."""
-    return sentence[place.end : place.end + 6] == "-based"
+    """ "Shanghai-based", "listed in Shenzhen": another firm's home, or a stock market, not
+    a place things happen in."""
+    return sentence[place.end : place.end + 6] == "-based" or bool(
+        re.search(r"\b(?:listed|traded|trading)\s+(?:[\w-]+\s+){0,2}?(?:in|on)\s+$",
+                  sentence[: place.start])
+    )  # fmt: skip
 
 
 def place_refs(

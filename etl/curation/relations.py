@@ -26,7 +26,8 @@ TRIGGERS: list[tuple[str, str]] = [
     (
         r"(?:global|world|China|Chinese|regional|Asia[- ]Pacific|national|international|new|"
         r"main|operational|5G|\w+)?\s?headquarters|[Hh]eadquartered|\bhome base\b|\bborn in\b|"
-        r"\b[Bb]ased in\b|\bhome to\b(?=[^.]*\b(?:headquarters|head office)\b)|\bhead office\b",
+        r"\b[Bb]ased in\b|\bhome to\b(?=[^.]*\b(?:headquarters|head office)\b)|\bhead office\b|"
+        r"\b(?:is |are )?(?:run|runs|ran|managed) (?:its [\w ]{0,20}?)?from\b",
         "headquarters",
     ),
     (
@@ -48,7 +49,7 @@ TRIGGERS: list[tuple[str, str]] = [
         r"(?:gigafactory|factory|factories|plants?|\bfabs?\b|wafer fab\w*|assembly lines?|"
         r"(?:OLED|LCD|panel|display|screen|chip|battery|packaging|test) lines?|refiner(?:y|ies)|"
         r"smelters?|steel ?works|steel mills?|\bmills?\b|foundr(?:y|ies)|shipyards?|distiller(?:y|ies)|"
-        r"brewer(?:y|ies)|winer(?:y|ies)|workshops?|(?:(?<=\bthe )|(?<=\bits )|(?<=\ba ))(?:[\w-]+ )?works\b|"
+        r"brewer(?:y|ies)|winer(?:y|ies)|workshops?|(?:ethylene |steam )?crackers?|(?:(?<=\bthe )|(?<=\bits )|(?<=\ba ))(?:[\w-]+ )?works\b|"
         r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
         r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
         r"\b(?:has|have|had) (?:built|made|produced|assembled)\b(?! (?:it|its|a |an |the |progress))|"
@@ -392,6 +393,11 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
     return out
 
 
+PARTNERS_REF = re.compile(
+    r"\b(?:[Tt]he|[Bb]oth) partners\b|\b[Tt]he two (?:companies|groups|firms)\b"
+)
+
+
 def relations_in(
     sentence: str,
     firms: list[Mention],
@@ -399,8 +405,10 @@ def relations_in(
     last_firm: str | None,
     last_place: str | None,
     last_venture: str | None = None,
+    partners: tuple[str, ...] = (),
 ) -> list[tuple[str, str, str, str]]:
-    """(firm, place, presence type, status) of each relation the sentence states."""
+    """(firm, place, presence type, status) of each relation the sentence states; ``partners``
+    are the firms of the last joint venture named, for "the partners"."""
     status = status_of(sentence)
     # a country is a firm's home only as "Luxembourg-based"
     # or a factory's "in Thailand" (not "in China": the articles' setting)
@@ -438,6 +446,12 @@ def relations_in(
         if sentence[start - 1 : start] == "-" or sentence[end : end + 6] == "-based":
             continue
         kind, keys = firms_of(sentence, start, end, kind, firms, last_firm, last_venture)
+        if (
+            partners
+            and PARTNERS_REF.search(sentence[:start])
+            and not any(f.end <= start for f in firms)
+        ):  # "The partners now run a joint lens factory in ...": each partner's venture
+            kind, keys = "joint_venture", list(partners)
         if not keys:
             continue
         place, more = _place_of(sentence, start, end, places, found, last_place)

@@ -422,3 +422,26 @@ def test_towns_named_once_as_places_and_passives_studios_and_new_topics():
         ("charoen_pokphand_group", "rayong", "joint_venture"),
     } <= got
     assert not any(r[1] == "shanghai" and r[2] == "joint_venture" for r in got)
+
+
+def test_partners_run_from_possessive_facilities_and_firm_nouns():
+    p = propose(
+        "Wanxin Optical sold a 50 percent stake in 2010 to Essilor, the French lens maker. "
+        "The partners now run a joint lens factory in the Danyang Economic Development Zone. "
+        "Daqo New Energy, listed in New York since 2010 and run from Shanghai, makes polysilicon. "
+        "Hasbro, based in Pawtucket, Rhode Island, has sourced toys from Chenghai for decades. "
+        "Sinopec's Zhongke refinery, also on Donghai Island, began processing crude in 2020. "
+        "Yuyue Medical Equipment, founded in Danyang and listed in Shenzhen, keeps its head "
+        "office in the city. "
+        "Advanced Micro Devices sold two plants. The chip designer, based in Santa Clara, "
+        "California, kept 15 percent."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    zone = "danyang_economic_development_zone"
+    assert {("wanxin_optical", zone, "joint_venture"), ("essilor", zone, "joint_venture")} <= got
+    assert ("daqo_new_energy", "shanghai", "headquarters") in got
+    assert ("hasbro", "pawtucket", "headquarters") in got
+    assert ("sinopec", "donghai_island", "factory") in got
+    assert not any(r[0] == "zhongke" for r in got)
+    assert ("yuyue_medical_equipment", "danyang", "headquarters") in got  # not the listing's city
+    assert ("advanced_micro_devices", "santa_clara", "headquarters") in got
