@@ -358,9 +358,12 @@ class PlaceGazetteer:
 
         self._names = {k: ranked(v) for k, v in names.items()}
         self._children: dict[str, list[Place]] = {}
+        self._kids: dict[str, list[Place]] = {}  # prefectures under a province
         for e in entries:
             if e["place_type"] == "district" and e["parent_id"]:
                 self._children.setdefault(e["parent_id"], []).append(e)
+            elif e["admin_level"] == 2 and e["country_code"] == "CN" and e["parent_id"]:
+                self._kids.setdefault(e["parent_id"], []).append(e)
         self._first = {
             k: sorted(((key, ranked(v)) for key, v in d.items()), key=lambda kv: -len(kv[0]))
             for k, d in first.items()
@@ -372,9 +375,11 @@ class PlaceGazetteer:
         return [Place(**e) for e in self._names.get(_tokens(name), [])]  # shallow copies
 
     def districts_of(self, parent_id: str) -> list[Place]:
-        """The county-level districts under a prefecture (bare names are not found in text
-        without their parent: "Jianxi" is a place in an article about Luoyang)."""
-        return [Place(**e) for e in self._children.get(parent_id, [])]
+        """The county-level districts under a prefecture, or under a province's prefectures
+        (bare names are not found in text without their parent: "Jianxi" is a place in an
+        article about Luoyang)."""
+        under = [parent_id] + [k["place_id"] for k in self._kids.get(parent_id, [])]
+        return [Place(**e) for pid in under for e in self._children.get(pid, [])]
 
     def _ancestors(self, e: Place) -> set[str]:
         """place_ids (or, for world cities, the country code) of the parent chain of ``e``."""

@@ -30,7 +30,8 @@ ZONE_RE = re.compile(rf"\b((?:[A-Z][\w'’-]+\s){{1,4}}){ZONE_SUFFIX}\b")
 BASED_RE = re.compile(r"(?<![\w-])([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)-based\b")
 # a town named where a place is expected: "based in Velenje", "a plant in Camden, South
 # Carolina", "Rosarito, Mexico": the package's smaller world cities are looked up only here
-_TOWN = r"([A-Z][a-z'’]+(?:[\s-][A-Z][a-z'’]+)?)"
+# (letters with accents: "Iracemápolis"; "Charenton-le-Pont")
+_TOWN = r"([A-Z][a-zà-ÿ'’]+(?:-[a-z]{1,3}-[A-Z][a-zà-ÿ'’]+|[\s-][A-Z][a-zà-ÿ'’]+)?)"
 _PLAIN = r"(?:(?!(?:at|of|in|for|with|from)\s)[\w-]+\s+)"  # "an official at the district": no
 TOWN_RE = re.compile(
     rf"\b(?:in|near|outside|based in|at|from|headquartered in|the (?:town|village|city) of)\s+{_TOWN}"
@@ -39,6 +40,7 @@ TOWN_RE = re.compile(
     rf"suburb|district|county|port|city|estate)\b)"
     rf"|(?<![\w-]){_TOWN}(?=\s+is\s+(?:an?|the)\s+{_PLAIN}{{0,2}}?(?:town|township|village|suburb|"
     rf"district|county)\b)"
+    rf"|(?<![\w-]){_TOWN}(?=\s+(?:town|township|village)\b)"
 )
 APPOSITION = re.compile(
     rf",\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|suburb|district|county|port|"
@@ -47,7 +49,9 @@ APPOSITION = re.compile(
 # a facility or home named just before: "whose head office is in Ronggui", "based in Beijiao"
 HOME_BEFORE = re.compile(
     r"(?:(?:based|headquartered|head office is|headquarters (?:is|are)|headquarters|head office|"
-    r"plant|factory|campus|base|centre|center) (?:in|at)|the (?:town|village) of)\s+$"
+    r"plants?|factory|factories|campus|base|centre|center|refinery|cracker|complex|works|yard|mills?|"
+    r"site) "
+    r"(?:in|at)|the (?:town|village) of)\s+$"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -161,9 +165,10 @@ class PlaceGazetteer:
         the biggest); an unknown name before ", <country or state>" is a town of that region."""
         out: list[tuple[int, int, Place]] = []
         for m in TOWN_RE.finditer(text):
-            g = next(i for i in (1, 2, 3, 4) if m.group(i))
+            g = next(i for i in (1, 2, 3, 4, 5) if m.group(i))
             start, end, name = m.start(g), m.end(g), m.group(g)
-            g = 3 if g == 4 else g  # "Liushi is a town in Yueqing": as "Liushi, a town in"
+            # "Liushi is a town in Yueqing", "in Chidian town": as "Liushi, a town in"
+            g = 3 if g in (4, 5) else g
             first = name.split()[0]
             if first in _NOT_TOWNS and " " in name:  # "The Boise, Idaho-based maker"
                 start, name = start + len(first) + 1, name[len(first) + 1 :]
@@ -174,8 +179,15 @@ class PlaceGazetteer:
                 region = None
             if g == 2 and region is None:
                 continue  # "Name, X" names a town only when X is a country or state
-            if g == 1 and APPOSITION.match(text, end) and _small_town(name, None) is None:
-                g = 3  # "headquartered in Chang'an, a manufacturing town in ..."
+            if (
+                g == 1
+                and (
+                    APPOSITION.match(text, end)
+                    or re.match(r"\s+(?:town|township|village)\b", text[end:])
+                )
+                and _small_town(name, None) is None
+            ):
+                g = 3  # "headquartered in Chang'an, a manufacturing town in ...", "in Chidian town"
             if g == 3 and name not in _NOT_TOWNS and not personal_name(name):
                 # "Chang'an, a manufacturing town in the south of Dongguan": a town there
                 within = next((p for s, _, p in found if s > end), None)
@@ -184,6 +196,9 @@ class PlaceGazetteer:
                             within.country if within else "")))  # fmt: skip
                 continue
             town = _small_town(name, region)
+            known = self.lookup(name) if town is None else None
+            if known is not None and known.country == "CN" and region is None:
+                town = known  # "a works in Jianxi": the package's district, with its data
             if (
                 town is None
                 and g == 1

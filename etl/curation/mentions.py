@@ -73,12 +73,16 @@ class NameFinder:
         their city: the city tells which of the country's same-named districts it is."""
         cities = {key for _, _, key in self.ref.spans(text, self.ref.place_names)}
         cities |= {p.place_id for _, _, p in whole}
+        provinces = {p.place_id for _, _, p in whole if p.place_type == "province"}
         out: dict[str, Place] = {}
         for city in cities:
             for d in self.world.districts_of(city):
                 name = d.place_name
+                # under a named province only where a place is expected: "in Luqiao, in
+                # Zhejiang province"
+                where = r"\b(?:in|at|near)\s+" if city in provinces else ""
                 if name not in persons and re.search(
-                    rf"(?<![\w-]){re.escape(name)}(?![\w'’-])", text
+                    rf"{where}(?<![\w-]){re.escape(name)}(?![\w'’-])", text
                 ):
                     out.setdefault(name, d)
         return out

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from etl.curation.gazetteer import is_town, personal_name
+from etl.sources.numbers import WORD_NUMBERS
 
 _WORD = r"(?:[A-Z][\w&'.-]*[\w&]|[A-Z]{2,}|[A-Z]\d*)"
 _NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,7}}"
@@ -28,7 +29,7 @@ SUFFIX = re.compile(
     r"Computers?|Electric|Electrical|Machinery|Equipment|Engineering|Construction|Shipping|"
     r"Mining|Cement|Aircraft|Airways|Railway|Precision|Fibre|Cable|Photonics|Solutions|Material|"
     r"Food|Services|Petrochemicals?|Petroleum|Refining|Textiles?|Tyres?|Glass|Paper|Metals|"
-    r"Minerals|Resources)"
+    r"Minerals|Resources|International)"
     r"\.?$"
 )
 VERB_AFTER = re.compile(
@@ -54,7 +55,7 @@ ROLE_BEFORE = re.compile(
     r"(?:[\w-]+\s+){0,3}?from|(?:paid|spent)\s+[^,.;]{1,30}?\s+for|merged with|"
     r"(?:joined|joins) (?:hands )?with|rivals?|competitors?|clients?|suppliers?|"
     r"(?:subsidiary|unit|arm|affiliate|division),|(?:champion|leader|player|employer|exporter|"
-    r"taxpayer|name|newcomer) (?:is|was|remains)|\b(?:set up|founded|co-founded|established)|"
+    r"taxpayer|name|newcomer) (?:is|was|remains)|\b(?:set up|founded|co-founded|established|formed)|"
     r"(?:now |later |since )?(?:called|named|"
     r"renamed|known as|rebranded as))\s+$",
     re.IGNORECASE,
@@ -70,18 +71,22 @@ LEADING = frozenset(
     ).split()
 )
 
-STOP = LEADING | frozenset(
-    (
-        "Beside He She They We Our Their His Her Yet So Now Then There Here City Province Chinese "
-        "China Asia Europe Germany German Japan Japanese Korea Korean South North East West "
-        "January February March April May June July August September October November December "
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr President Premier "
-        "Minister Chairman Chief Director Deputy Vice Party Secretary Mayor Governor Xinhua "
-        "Reuters Eval Yangtze River State Council Stock Exchange Belt Road Initiative National "
-        "Development Reform Commission Ministry Industry Information Bureau Government Committee "
-        "Zone Park Area New District County Economic Technological High-tech Industrial Free "
-        "Trade Port Airport Phase Line Model Series No "
-    ).split()
+STOP = (
+    LEADING
+    | {w.capitalize() for w in WORD_NUMBERS}
+    | frozenset(
+        (
+            "Beside He She They We Our Their His Her Yet So Now Then There Here City Province Chinese "
+            "China Asia Europe Germany German Japan Japanese Korea Korean South North East West "
+            "January February March April May June July August September October November December "
+            "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr President Premier "
+            "Minister Chairman Chief Director Deputy Vice Party Secretary Mayor Governor Xinhua "
+            "Reuters Eval Yangtze River State Council Stock Exchange Belt Road Initiative National "
+            "Development Reform Commission Ministry Industry Information Bureau Government Committee "
+            "Zone Park Area New District County Economic Technological High-tech Industrial Free "
+            "Trade Port Airport Phase Line Model Series No "
+        ).split()
+    )
 )
 TITLE_BEFORE = re.compile(
     r"(?:according to|said|told|spokes\w+|director|official|chairman|mayor|deputy|head)\W*$", re.I
@@ -293,7 +298,29 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             continue  # "Li Wen said": two capitalised words before 'said' are most often a person
         known_as = re.match(r",\s+(?:also |better )?known as\s+([A-Z][\w&-]+)", sentence[end:])
         out.append(NameMention(name, start, end, short or (known_as and known_as.group(1)), why))
+    numbered = _numbered(sentence, out)  # "361 Degrees" over "Degrees"
+    out = [f for f in out if not any(n.start < f.end and f.start < n.end for n in numbered)]
+    out += numbered
     return _joined(sentence, out + _listed(sentence, out, is_place))
+
+
+# "361 Degrees runs its main factory": a name that starts with a number (a capitalised word
+# after a number is not a unit), as the subject of a verb
+NUMBERED = re.compile(
+    r"(?<![\w$.,])(?!(?:19|20)\d\d\b)(\d{2,4}\s[A-Z][a-z]+)\b"
+)  # not "2019 Tesla"
+
+
+def _numbered(sentence: str, found: list[NameMention]) -> list[NameMention]:
+    out = []
+    for m in NUMBERED.finditer(sentence):
+        word = m.group(1).split()[1]
+        inside = [f for f in found if f.start < m.end() and m.start() < f.end]
+        if word in STOP or any(f.name != word for f in inside):
+            continue
+        if VERB_AFTER.match(sentence[m.end() :]):
+            out.append(NameMention(m.group(1), m.start(), m.end(), None, "verb"))
+    return out
 
 
 # "Tangshan Iron and Steel", "Yangtze Optical Fibre and Cable": a corporate word after "and";

@@ -221,7 +221,9 @@ def propose_article(
             named_firms = finder.mentions(sentence)[0]
             last_firm = subject(sentence, named_firms).key if named_firms else last_firm
             continue
-        consumed: list[tuple[int, int]] = []
+        firm_mentions, place_mentions = finder.mentions(sentence)
+        # not a number inside a firm's name ("361 Degrees", "Qihoo 360")
+        consumed: list[tuple[int, int]] = [(f.start, f.end) for f in firm_mentions]
         for m in NUMBER_RE.finditer(sentence):
             if any(a <= m.start() < b for a, b in consumed):
                 continue
@@ -349,7 +351,6 @@ def propose_article(
                 _rank(m.group(0), value, sentence, place, _nearest(firm_hits, m.start()), seen_ids)
             )
         context = last_city if re.search(r"\bthe city\b", sentence) else last_place
-        firm_mentions, place_mentions = finder.mentions(sentence)
         named = [  # places named here: not a firm's home ("-based") or market, nor in a firm's name
             p
             for p in place_mentions

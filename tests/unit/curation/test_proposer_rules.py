@@ -445,3 +445,22 @@ def test_partners_run_from_possessive_facilities_and_firm_nouns():
     assert not any(r[0] == "zhongke" for r in got)
     assert ("yuyue_medical_equipment", "danyang", "headquarters") in got  # not the listing's city
     assert ("advanced_micro_devices", "santa_clara", "headquarters") in got
+
+
+def test_names_starting_with_a_number_and_towns_by_their_word():
+    p = propose(
+        "Xtep makes shoes in Quanzhou, while 361 Degrees runs its main factory in Jinjiang. "
+        "In 2019 Tesla opened a plant. Seventeen years later it had grown. "
+        "Anta is still headquartered in Jinjiang, beside its shoe factories in Chidian town. "
+        "Great Wall took over a factory in Iracemápolis, in Sao Paulo state. "
+        "Volvo also builds cars in Luqiao, in Zhejiang province."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    names = {f["firm_name"] for f in p.proposed_firms}
+    assert "361 Degrees" in names and "Tesla" in names
+    assert not names & {"2019 Tesla", "Seventeen", "Degrees"}
+    assert not any(n["value"] == 361 for n in p.numbers)  # a number inside a name
+    assert ("361_degrees", "jinjiang", "factory") in got
+    assert ("anta", "chidian", "factory") in got
+    places = {pl["place_name"] for pl in p.proposed_places}
+    assert {"Iracemápolis", "Chidian", "Luqiao"} <= places  # Luqiao: a district of Zhejiang's
