@@ -94,7 +94,11 @@ class NameFinder:
                 (place := self.world.lookup(name)) is not None
                 and (place.place_type != "district" or self._named_as_place(name))
             )
-            or bool(re.search(r"\b(?:Province|District|New Area|Zone|Park)$", name))
+            or bool(
+                re.search(
+                    r"\b(?:Province|District|New Area|Zone|Park|County|Island|Peninsula)$", name
+                )
+            )
         )
 
     def _named_as_place(self, name: str) -> bool:

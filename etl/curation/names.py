@@ -162,6 +162,12 @@ def _trim(name: str) -> str:
             break
     while words and (
         words[0] in LEADING
+        or (
+            len(words) > 1
+            and re.fullmatch(
+                r"[A-Z][a-z]+maker|Shipbuilder|Retailer|Lender|Insurer|Rival", words[0]
+            )
+        )
         or re.search(
             r"-(?:based|headquartered|owned|built|run|backed|funded|listed|controlled|led)$",
             words[0],

@@ -143,8 +143,14 @@ def firms_of(
             sentence[end : f.start],
         )
     ]  # "a module plant run by LG Display": the firm after
-    if run_by:
-        keys, group = [run_by[0].key], []
+    sold_to = [
+        f
+        for f in after[:1]
+        if re.search(r"\bsold\s+(?:[\w-]+\s+){0,4}$", sentence[gap_from:start])
+        and re.fullmatch(r"\s+to\s+(?:[\w'’-]+\s+){0,3}?", sentence[end : f.start])
+    ]  # "sold its Kunshan plant to Dongguan-based Luxshare": the buyer's now
+    if run_by or sold_to:
+        keys, group = [(run_by or sold_to)[0].key], []
     elif kind == "hosts" or of_after:
         # "the city is home to ... Dell and IBM", "the research centres of ... Alibaba"
         kind = "office" if kind == "hosts" else kind

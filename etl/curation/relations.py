@@ -54,6 +54,7 @@ TRIGGERS: list[tuple[str, str]] = [
         r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
         r"\b(?:has|have|had) (?:built|made|produced|assembled)\b(?! (?:it|its|a |an |the |progress))|"
         r"\b(?:began|begun|started|starts|start) (?:making|producing|building|assembling)\b|"
+        r"\bturns? [\w -]{1,30}? into\b|"
         r"\bproduction\b)",
         "factory",
     ),
@@ -64,7 +65,11 @@ TRIGGERS: list[tuple[str, str]] = [
     ),
     (r"(?i:test(?:ing)? (?:base|ground|track|zone))", "test_base"),
     (r"\b(?:is|are|was) home to\b|\bhosts\b|\bhouses\b|\battract(?:ed|s)\b", "hosts"),
-    (r"\binvest(?:s|ed|ing|ment)?\b|\bpu(?:t|ts|tting)\b(?=[^.;]{0,60}?\binto\b)", "investment"),
+    (
+        r"\binvest(?:s|ed|ing|ment)?\b|\bpu(?:t|ts|tting)\b(?=[^.;]{0,60}?\binto\b)|"
+        r"(?<=yuan )(?:[\w-]+ ){0,4}?projects?\b|(?<=\) )(?:[\w-]+ ){0,4}?projects?\b",
+        "investment",
+    ),
     (r"\bbase\b|\bhub\b|\bcampus\b|\bcent(?:er|re)\b", "office"),
 ]
 TRIGGER_RE = [(re.compile(p), kind) for p, kind in TRIGGERS]
@@ -232,6 +237,13 @@ def _home_noun(sentence, firms, places) -> list[tuple[str, str, str, str]]:
     return out
 
 
+# the place a sentence opens with: "In Chengdu, ...", "Nearby, in Longfeng District, ...",
+# "ZHANJIANG, Nov 20 (Eval) - On Donghai Island, ..."
+LEAD = re.compile(
+    r"(?:[^.]*?\(\w+\)\s+-\s+|[A-Z][a-z]+,\s+)?(?:[Ii]n|[Aa]t|[Oo]n|Across|Inside)\s+(?:the\s+)?"
+)
+
+
 def _place_of(
     sentence: str,
     start: int,
@@ -314,10 +326,15 @@ def _place_of(
             gap = sentence[prev.end : nxt.start]
             if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap):
                 break
-            listed = nxt.kind == "region" and any(
-                re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", sentence[nxt.end : q.start])
-                for q in after_p
-                if q.start >= nxt.end
+            listed = (
+                nxt.kind == "region"
+                and "and" in gap.split()
+                or nxt.kind == "region"
+                and any(
+                    re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", sentence[nxt.end : q.start])
+                    for q in after_p
+                    if q.start >= nxt.end
+                )
             )
             if nxt.kind not in ("province", "region", "country") or listed:
                 # "in Shihezi, Xinjiang, and Baotou": not Xinjiang; "in Lijiang, Chuxiong and
@@ -328,11 +345,7 @@ def _place_of(
     elif before_p:
         # "In the Yuheng industrial zone south of Yulin city, X ... has run a plant": the
         # place the sentence opens with, else the nearest before
-        lead = [
-            p
-            for p in before_p
-            if re.fullmatch(r"(?:In|At|On|Across|Inside)\s+(?:the\s+)?", sentence[: p.start])
-        ]
+        lead = [p for p in before_p if re.fullmatch(LEAD, sentence[: p.start])]
         place = (lead or before_p[-1:])[0].key
     elif last_place and (
         re.search(

@@ -464,3 +464,20 @@ def test_names_starting_with_a_number_and_towns_by_their_word():
     assert ("anta", "chidian", "factory") in got
     places = {pl["place_name"] for pl in p.proposed_places}
     assert {"Iracemápolis", "Chidian", "Luqiao"} <= places  # Luqiao: a district of Zhejiang's
+
+
+def test_openings_sales_projects_and_role_words_before_a_name():
+    p = propose(
+        "Nearby, in Longfeng District, Daqing Petrochemical turns crude into plastics. "
+        "ZHANJIANG, Nov 20 (Eval) - On Donghai Island, BASF is finishing its biggest investment. "
+        "Last year Wistron sold its Kunshan assembly plant to Dongguan-based Luxshare Precision. "
+        "Longi Green Energy has announced a 10 billion yuan cell project in Yinchuan. "
+        "Chipmaker Qualcomm, headquartered in San Diego, holds a stake in a venture."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("daqing_petrochemical", "longfeng", "factory") in got
+    assert ("basf", "donghai_island", "office") in got  # an investment, the island it opens with
+    assert ("luxshare_precision", "kunshan", "factory") in got
+    assert not any(r[0] == "wistron" and r[1] == "kunshan" for r in got)  # sold
+    assert ("longi_green_energy", "yinchuan", "office") in got  # a project: an investment
+    assert ("qualcomm", "san_diego", "headquarters") in got
