@@ -326,11 +326,9 @@ def _place_of(
             gap = sentence[prev.end : nxt.start]
             if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap):
                 break
-            listed = (
-                nxt.kind == "region"
-                and "and" in gap.split()
-                or nxt.kind == "region"
-                and any(
+            listed = nxt.kind == "region" and (
+                "and" in gap.split()
+                or any(
                     re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", sentence[nxt.end : q.start])
                     for q in after_p
                     if q.start >= nxt.end
