@@ -1,6 +1,7 @@
 """Measure `techhubs propose` on the seeds (in-sample) and on the evaluation set (out of sample).
 
     .venv/bin/python scripts/measure_proposer.py [--set seeds|tune|holdout|all] [--show-misses]
+    .venv/bin/python scripts/measure_proposer.py --dir FOLDER   # a new batch, before it joins a set
 
 Seeds: the curated facts of every seed article are the answers. Evaluation set: short
 articles written for this purpose (tests/eval/tune, tests/eval/holdout), each with a
@@ -239,7 +240,15 @@ def main() -> None:
     parser.add_argument("--seeds", type=Path, default=PROJECT / "seeds")
     parser.add_argument("--set", choices=["seeds", "tune", "holdout", "all"], default="all")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument(
+        "--dir", type=Path, help="measure only this folder of <id>.txt and <id>.answers.yml"
+    )
     args = parser.parse_args()
+    if args.dir:
+        if not sorted(args.dir.glob("*.answers.yml")):
+            parser.error(f"{args.dir}: no <id>.answers.yml files")
+        measure(f"batch: {args.dir}", eval_cases(args.dir, args.seeds), args.show_misses)
+        return
     if args.set in ("seeds", "all"):
         measure("seeds (in-sample)", seeds_cases(args.seeds), args.show_misses)
     for part in ("tune", "holdout"):

@@ -81,8 +81,12 @@ class NameFinder:
                 # under a named province only where a place is expected: "in Luqiao, in
                 # Zhejiang province"
                 where = r"\b(?:in|at|near)\s+" if city in provinces else ""
-                if name not in persons and re.search(
-                    rf"{where}(?<![\w-]){re.escape(name)}(?![\w'’-])", text
+                # the substring test first: a province has hundreds of districts, and a
+                # pattern compiled for each would crowd every other out of re's cache
+                if (
+                    name in text
+                    and name not in persons
+                    and re.search(rf"{where}(?<![\w-]){re.escape(name)}(?![\w'’-])", text)
                 ):
                     out.setdefault(name, d)
         return out
