@@ -8,7 +8,8 @@ articles written for this purpose (tests/eval/tune, tests/eval/holdout), each wi
 hand-made answer file; the rules are tuned on `tune` only, `holdout` is the honest figure.
 
 Recall of numbers: answers for which a candidate of the same article has the same value
-(scale applied) and comparator. Recall of relations: answers for which a candidate has the
+(scale applied) and comparator, or carries it (a yuan amount's dollar figure, a year that
+is the candidate's period). Recall of relations: answers for which a candidate has the
 same firm and place (and, separately, the same kind too). Precision: candidates that match
 an answer, over all candidates. Unknown names flagged: of the firms and places named in the
 answers' relations that the reference data does not know, those the proposer lists as
@@ -18,6 +19,7 @@ proposed reference entries. A measurement, not a test: it prints a table.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import time
 from pathlib import Path
@@ -26,7 +28,7 @@ import yaml
 
 from etl.checks.validate import validate_seeds
 from etl.curation.propose import propose_article
-from etl.sources.numbers import SCALES
+from etl.sources.numbers import SCALES, NumberParseError, parse_number
 from etl.sources.periods import StatementDate
 from etl.sources.seed_files import read_reference
 
@@ -65,6 +67,24 @@ def candidate_numbers(proposal) -> list[tuple[float, str]]:
     ]
 
 
+def carried_numbers(proposal) -> list[tuple[float, str]]:
+    """Numbers a candidate carries beside its own: the dollar figure of a yuan amount
+    ("8 billion yuan (about $1.1 billion)": its usd_number) and a year that is its period
+    ("sold 18,000 cars in 2023"). An answer that lists them is found; they are not
+    candidates of their own (precision does not count them)."""
+    out = []
+    for c in proposal.numbers:
+        if c.get("usd_number"):
+            with contextlib.suppress(NumberParseError):
+                usd = parse_number(c["usd_number"])
+                out.append(
+                    (round(usd.value * (SCALES[usd.scale] if usd.scale else 1), 6), usd.comparator)
+                )
+        if re.fullmatch(r"(?:19|20)\d\d", str(c.get("period", ""))):
+            out.append((float(c["period"]), "exact"))
+    return out
+
+
 def score(
     sid: str,
     proposal,
@@ -75,6 +95,7 @@ def score(
     show: bool,
 ) -> dict[str, int]:
     cands = candidate_numbers(proposal)
+    carried = carried_numbers(proposal)
     used: set[int] = set()
     hits = 0
     for value, comparator, label in answers_num:
@@ -86,6 +107,8 @@ def score(
         if found:
             hits += 1
             used.update(found)
+        elif any(abs(v - value) < 1e-6 * max(1, abs(v)) and c == comparator for v, c in carried):
+            hits += 1
         elif show:
             print(f"  missed number   {sid}: {label}")
     rels = [

@@ -20,7 +20,7 @@ _NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,7}}"
 NAME_RE = re.compile(rf"(?<![\w-])({_NAME})(?:\s\(([A-Z][\w&-]+)\))?")
 SUFFIX = re.compile(
     r"\b(?:Co|Ltd|Inc|Corp|Corporation|Group|Holdings?|Technolog(?:y|ies)|Motors?|Electronics|"
-    r"Automotive|Auto|Semiconductor|Systems|Industries|Industry|Energy|Logistics|Networks?|"
+    r"Automotive|Automobiles?|Auto|Semiconductor|Systems|Industries|Industry|Energy|Logistics|Networks?|"
     r"Airlines|Robotics|Capital|Cloud|Display|Software|Materials|Pharma\w*|Bank|Telecom|"
     r"Manufacturing|Intelligence|AG|SE|GmbH|plc|Limited|Appliances|Brewery|Pharmaceuticals|Foods|"
     r"Chemicals?|Steel|Media|Power|Solar|Batter(?:y|ies)|Devices|Instruments|Optical|"
@@ -209,6 +209,18 @@ def _owner(raw: str, offset: int, is_place, after: str = "") -> NameMention | No
     return NameMention(owner, start, start + len(owner), None, "possessive")
 
 
+# a brand written in lower case before a corporate word ("smart Automobile", "vivo Mobile"):
+# a word that is not one of English's small words nor an adjective or verb form
+LOWER_BRAND = re.compile(
+    r"(?<![\w'’-])(?!(?:the|a|an|its|their|his|her|our|your|of|by|for|to|in|on|at|from|with|"
+    r"and|or|as|into|via|new|old|state|local|rival|parent|sister|joint|foreign|private|public|"
+    r"national|regional|global|main|big|small|large|major|leading|listed|own|other|another|"
+    r"each|every|both|this|that|these|those|which|whose|what|is|was|are|were|be|has|have|had|"
+    r"will|would|can|could|also|now|still|than|per|car|auto|electric|energy|power|"
+    r"chip|steel|solar)\s)([a-z][a-z0-9]{2,11})(?<!ed)(?<!ing)(?<!ly)\s$"
+)
+
+
 def name_mentions(sentence: str, is_place) -> list[NameMention]:
     """Candidate organisation names in one sentence. ``is_place(name)`` tells a place name."""
     out: list[NameMention] = []
@@ -225,6 +237,10 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         before, _after = sentence[:start], sentence[m.end() :]
         if name.endswith("'s"):
             name, end = name[:-2], end - 2
+        lower = " " not in name and SUFFIX.fullmatch(name) and LOWER_BRAND.search(before)
+        if lower:  # "smart Automobile": a brand
+            name, start = f"{lower.group(1)} {name}", lower.start(1)
+            before = sentence[:start]
         if all(w in STOP for w in name.split()) or is_place(name) or _not_a_name(name):
             continue
         tail = AND_TAIL.match(sentence, end)

@@ -121,6 +121,12 @@ class Gazetteer:
         return self._find(text, self.firm_names)
 
 
+def _yuan_before(before: str) -> bool:
+    """The text before a bracketed dollar figure ends with a yuan amount ("8 billion yuan (");
+    after reais, euros or won the dollar figure is the amount a candidate can carry."""
+    return bool(re.search(r"(?:yuan|RMB|renminbi|CNY)\s*\(\s*$", before, re.IGNORECASE))
+
+
 SPECIFICITY = {
     "zone": 0,
     "district": 0,
@@ -246,8 +252,8 @@ def propose_article(
             counted = counted or re.match(r"\s+of\s+the\s+\d", after)
             if word_only and not counted and (m.start() > 0 or re.match(r"\s*of\b", after)):
                 continue  # "one of the", "the other two": a bare word number is a count before a plural
-            if before.rstrip().endswith("(") and "$" in phrase:
-                continue  # a USD figure in brackets belongs to the amount before it
+            if before.rstrip().endswith("(") and "$" in phrase and _yuan_before(before):
+                continue  # a USD figure in brackets belongs to the yuan amount before it
             try:
                 parsed = parse_number(phrase)
             except NumberParseError:

@@ -247,6 +247,7 @@ PLACE_REF = re.compile(
     r"county|city|province)\b(?!['’]s|\s+of\b)|(there)\b(?!\s+(?:is|are|was|were|have|has|had|will|"
     r"would|remain|seem|appear)\b))"
 )
+STATE_AFTER = re.compile(r"\s+(?:state|province|prefecture|region)\b")
 REF_KINDS = {
     "zone": ("zone",),
     "park": ("zone",),
@@ -282,6 +283,7 @@ def place_refs(
             before = [
                 p for p in places
                 if p.end <= m.start() and p.kind != "country" and not based(sentence, p)
+                and not STATE_AFTER.match(sentence, p.end)
             ]  # fmt: skip
             key = before[-1].key if before else last_place
             if m.start() > 0 and key:
@@ -289,9 +291,11 @@ def place_refs(
             continue
         for kind in REF_KINDS[m.group(1)]:
             # "in Hefei under contract with JAC Motors, based in the same city": Hefei
+            # ("Campinas, in Sao Paulo state, ... in that city": Campinas, not the state)
             here = [
                 p.key for p in places
                 if p.end <= m.start() and p.kind == kind and not based(sentence, p)
+                and not (kind == "city" and STATE_AFTER.match(sentence, p.end))
             ]  # fmt: skip
             if here or kind in last_of:
                 out.append(Mention((here or [last_of[kind]])[-1], m.start(), m.end(), kind))

@@ -14,6 +14,7 @@ import re
 
 from etl.curation.referents import (
     FIRM_NOUN,
+    STATE_AFTER,
     Mention,
     firms_of,
     last_named,
@@ -73,6 +74,11 @@ TRIGGERS: list[tuple[str, str]] = [
     (r"\bbase\b|\bhub\b|\bcampus\b|\bcent(?:er|re)\b", "office"),
 ]
 TRIGGER_RE = [(re.compile(p), kind) for p, kind in TRIGGERS]
+# a presence that has ended: "ended vehicle production in", "closed its plant in"
+ENDED = re.compile(
+    r"\b(?:ended|ceased|halted|stopped|closed|shut(?: down)?|abandoned|vacated|wound down)\s+"
+    r"(?:(?!to\b|and\b)[\w-]+\s+){0,3}$"
+)
 # up to two words between a place and its facility, none a verb or a function word
 ADJECTIVES = re.compile(
     r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"
@@ -92,6 +98,11 @@ def _also_in(places: list[Mention], sentence: str, end: int, found: list) -> lis
         )
         and not re.search(r"\b(?:listed|traded|trading)\b[^,.;]{0,20}$", sentence[: p.start])
         and not any(end <= t < p.start for t, _, _ in found)
+        # "in Iracemapolis, also in Sao Paulo state": the state the town is in
+        and not (
+            STATE_AFTER.match(sentence, p.end)
+            and re.search(r",\s+also\s+in\s+$", sentence[: p.start])
+        )
     ]
 
 
@@ -363,7 +374,9 @@ def _place_of(
 def _partners(sentence: str, firms: list[Mention], places: list[Mention], status: str) -> list:
     """The partner of a joint venture: "a joint venture with SAIC Motor in Liyang"."""
     out = []
-    for m in re.finditer(r"joint[- ]ventures?\s+(?:\w+\s){0,3}?(with|between|of)\s", sentence):
+    for m in re.finditer(
+        r"joint[- ]ventures?\s+(?:\w+\s){0,3}?(with|between|of|in which|owned by)\s", sentence
+    ):
         partners = [
             f
             for f in firms
@@ -394,8 +407,12 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
             or [p for p in places if p.end <= m.start()][-1:]  # "Also in Pingfang, a joint ..."
         )
         # "a joint venture between GAC Group and Japan's Honda Motor": both
+        # "a joint venture in which Shaanxi Automobile holds 51 percent and Weichai Power
+        # 49 percent": every firm of the clause
         group = (
-            partners[:1]
+            partners
+            if m.group(1) == "in which"
+            else partners[:1]
             if m.group(1) == "with" or not partners
             else listed_with(partners[0], firms, sentence)
         )
@@ -456,6 +473,8 @@ def relations_in(
             continue  # "invest 5 billion yuan to build a plant": the plant is the relation
         if sentence[start - 1 : start] == "-" or sentence[end : end + 6] == "-based":
             continue
+        if ENDED.search(sentence[:start]):
+            continue  # "when it ended vehicle production in Brazil": no presence now
         kind, keys = firms_of(sentence, start, end, kind, firms, last_firm, last_venture)
         if (
             partners

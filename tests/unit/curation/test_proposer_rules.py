@@ -481,3 +481,35 @@ def test_openings_sales_projects_and_role_words_before_a_name():
     assert not any(r[0] == "wistron" and r[1] == "kunshan" for r in got)  # sold
     assert ("longi_green_energy", "yinchuan", "office") in got  # a project: an investment
     assert ("qualcomm", "san_diego", "headquarters") in got
+
+
+def test_stakes_lower_case_brands_ended_production_and_the_state_a_town_is_in():
+    p = propose(
+        "Hubei Sanjiang Trucks, based in Xiaogan, is a joint venture in which Dongfeng Motor "
+        "holds 60 percent and Cummins holds 40 percent. "
+        "Hefei is home to the head office of nova Technology, a joint venture in which "
+        "Huawei and Bosch each hold 50 percent. "
+        "Fiat ended car production in Argentina in 2019. "
+        "Chery runs a plant in Joinville, in Santa Catarina state, and also makes engines in that "
+        "city, while JAC is refitting a works in Goiania, also in Goias state. "
+        "Renault pledged 2 billion euros ($2.2 billion) for the plant."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("dongfeng", "xiaogan", "joint_venture") in got  # each firm holding a stake
+    assert ("cummins", "xiaogan", "joint_venture") in got
+    assert "nova Technology" in [f["firm_name"] for f in p.proposed_firms]  # a lower-case brand
+    assert ("nova_technology", "hefei", "headquarters") in got
+    assert ("huawei", "hefei", "joint_venture") in got and (
+        "bosch",
+        "hefei",
+        "joint_venture",
+    ) in got
+    assert not any(r[0] == "fiat" for r in got)  # production that has ended
+    assert ("chery", "joinville", "factory") in got
+    assert ("jac", "goiania", "factory") in got
+    assert not any("santa" in r[1] or "goias" in r[1] for r in got)  # the states the towns are in
+    assert "$2.2 billion" in [n["number"] for n in p.numbers]  # a dollar figure after euros
+    eight = propose("The plant cost 8 billion yuan (about $1.1 billion).")
+    assert [(n["number"], n.get("usd_number")) for n in eight.numbers] == [
+        ("8 billion yuan", "about $1.1 billion")
+    ]
