@@ -51,7 +51,13 @@ HOME_BEFORE = re.compile(
     r"(?:(?:based|headquartered|head office is|headquarters (?:is|are)|headquarters|head office|"
     r"plants?|factory|factories|campus|base|centre|center|refinery|cracker|complex|works|yard|mills?|"
     r"site) "
-    r"(?:in|at)|the (?:town|village) of)\s+$"
+    r"(?:in|at)|the (?:town|village) of|(?:is |are )?run from)\s+$"
+)
+# a mine or field named before what it yields: "the Karara iron ore mine", "the Tenke
+# Fungurume copper and cobalt mine": a site no package lists, proposed as a zone
+SITE_RE = re.compile(
+    r"\bthe\s+([A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){0,2})\s+(?:[a-z]+\s+(?:and\s+)?){0,3}"
+    r"(?:mine|mines|oilfield|oil field|gas field|deposit|mining project)\b"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -216,6 +222,14 @@ class PlaceGazetteer:
                              None, region.country or "")  # fmt: skip
             if town is not None:
                 out.append((start, end, town))
+        for m in SITE_RE.finditer(text):
+            name = m.group(1)
+            if any(s < m.end(1) and m.start(1) < e for s, e, _ in found + out) or self.lookup(name):
+                continue
+            within = next((p for s, _, p in found if s > m.end()), None)
+            out.append((m.start(1), m.end(1), Place(slug(name), name, None, "zone",
+                        within.place_name if within else None, None, None, None, None,
+                        within.country if within else "")))  # fmt: skip
         return out
 
 
@@ -239,6 +253,26 @@ def _small_towns() -> dict[str, list[dict]]:
             for name in {c["name"], _fold(c["name"])}:  # "Ciudad Juárez" as "Ciudad Juarez"
                 out.setdefault(name, []).append(c)
     return {k: sorted(v, key=lambda c: -c["population"]) for k, v in out.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _regions_abroad() -> frozenset[str]:
+    """The states, provinces and regions of other countries (pycountry, ISO 3166-2):
+    "Western Australia", "Bahia", "Lualaba" (names of five letters or more)."""
+    import pycountry
+
+    kinds = {"State", "Province", "Region", "Prefecture", "Territory", "Land",
+             "Autonomous community", "Autonomous region", "Department", "Governorate"}  # fmt: skip
+    out: set[str] = set()
+    for sub in pycountry.subdivisions:
+        if sub.country_code != "CN" and sub.type in kinds and len(sub.name) >= 5:
+            out |= {sub.name, _fold(sub.name)}
+    return frozenset(out)
+
+
+def is_region_abroad(name: str) -> bool:
+    """A state or province of another country: a place, never a firm's name."""
+    return name in _regions_abroad()
 
 
 def personal_name(name: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from etl.curation.gazetteer import Place, gazetteer, slug
+from etl.curation.gazetteer import Place, gazetteer, is_region_abroad, slug
 from etl.curation.names import ROLE, ROLE_WORDS, SUFFIX, name_mentions
 from etl.curation.referents import Mention
 from etl.curation.sentences import segments
@@ -103,6 +103,7 @@ class NameFinder:
                     r"\b(?:Province|District|New Area|Zone|Park|County|Island|Peninsula)$", name
                 )
             )
+            or is_region_abroad(name)
         )
 
     def _named_as_place(self, name: str) -> bool:

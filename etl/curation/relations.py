@@ -20,65 +20,8 @@ from etl.curation.referents import (
     last_named,
     listed_with,
 )
+from etl.curation.triggers import ENDED, status_of, triggers
 
-# (pattern, presence type); the first that matches at a position wins
-TRIGGERS: list[tuple[str, str]] = [
-    (r"second headquarters", "second_headquarters"),
-    (
-        r"(?:global|world|China|Chinese|regional|Asia[- ]Pacific|national|international|new|"
-        r"main|operational|5G|\w+)?\s?headquarters|[Hh]eadquartered|\bhome base\b|\bborn in\b|"
-        r"\b[Bb]ased in\b|\bhome to\b(?=[^.]*\b(?:headquarters|head office)\b)|\bhead office\b|"
-        r"\b(?:is |are )?(?:run|runs|ran|managed) (?:its [\w ]{0,20}?)?from\b",
-        "headquarters",
-    ),
-    (
-        r"(?i:research|R&D|research and development|innovation|design|engineering|technology)\s"
-        r"(?:and development\s)?(?i:cent(?:er|re)|institute|lab(?:oratory)?|hub|base|studio)s?|"
-        r"\blaborator(?:y|ies)\b",
-        "research_centre",
-    ),
-    (
-        r"data cent(?:er|re)s?|\bcloud (?:computing )?(?:base|cent(?:er|re))|server farm",
-        "data_centre",
-    ),
-    (r"joint ventures?|\bJV\b", "joint_venture"),
-    (
-        r"\blocal (?:[\w-]+ )?(?:business(?:es)?|units?)\b|\bunit\b|\bsubsidiar(?:y|ies)\b",
-        "local_business_unit",
-    ),
-    (
-        r"(?:gigafactory|factory|factories|plants?|\bfabs?\b|wafer fab\w*|assembly lines?|"
-        r"(?:OLED|LCD|panel|display|screen|chip|battery|packaging|test) lines?|refiner(?:y|ies)|"
-        r"smelters?|steel ?works|steel mills?|\bmills?\b|foundr(?:y|ies)|shipyards?|distiller(?:y|ies)|"
-        r"brewer(?:y|ies)|winer(?:y|ies)|workshops?|(?:ethylene |steam )?crackers?|(?:(?<=\bthe )|(?<=\bits )|(?<=\ba ))(?:[\w-]+ )?works\b|"
-        r"production (?:base|lines?|sites?|phases?|facilit\w+)|manufacturing (?:base|sites?|"
-        r"facilit\w+|hub|complex)|\bsite\b|complex|\bbuilds?\b|\bassembles?\b|\bmakes\b|produces|"
-        r"\b(?:has|have|had) (?:built|made|produced|assembled)\b(?! (?:it|its|a |an |the |progress))|"
-        r"\b(?:began|begun|started|starts|start) (?:making|producing|building|assembling)\b|"
-        r"\bturns? [\w -]{1,30}? into\b|"
-        r"\bproduction\b)",
-        "factory",
-    ),
-    (
-        r"\boffices?\b|branch(?:es)?|regional unit|business unit|\bset up (?:shop|operations)\b|"
-        r"(?:delivery|service|operations|sales|support|customer) cent(?:er|re)s?",
-        "office",
-    ),
-    (r"(?i:test(?:ing)? (?:base|ground|track|zone))", "test_base"),
-    (r"\b(?:is|are|was) home to\b|\bhosts\b|\bhouses\b|\battract(?:ed|s)\b", "hosts"),
-    (
-        r"\binvest(?:s|ed|ing|ment)?\b|\bpu(?:t|ts|tting)\b(?=[^.;]{0,60}?\binto\b)|"
-        r"(?<=yuan )(?:[\w-]+ ){0,4}?projects?\b|(?<=\) )(?:[\w-]+ ){0,4}?projects?\b",
-        "investment",
-    ),
-    (r"\bbase\b|\bhub\b|\bcampus\b|\bcent(?:er|re)\b", "office"),
-]
-TRIGGER_RE = [(re.compile(p), kind) for p, kind in TRIGGERS]
-# a presence that has ended: "ended vehicle production in", "closed its plant in"
-ENDED = re.compile(
-    r"\b(?:ended|ceased|halted|stopped|closed|shut(?: down)?|abandoned|vacated|wound down)\s+"
-    r"(?:(?!to\b|and\b)[\w-]+\s+){0,3}$"
-)
 # up to two words between a place and its facility, none a verb or a function word
 ADJECTIVES = re.compile(
     r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"
@@ -104,37 +47,6 @@ def _also_in(places: list[Mention], sentence: str, end: int, found: list) -> lis
             and re.search(r",\s+also\s+in\s+$", sentence[: p.start])
         )
     ]
-
-
-def triggers(sentence: str) -> list[tuple[int, int, str]]:
-    found: list[tuple[int, int, str]] = []
-    for rx, kind in TRIGGER_RE:
-        for m in rx.finditer(sentence):
-            if any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _ in found):
-                continue
-            found.append((m.start(), m.end(), kind))
-    return sorted(found)
-
-
-def status_of(sentence: str) -> str:
-    if re.search(
-        r"under construction|is building|are building|being built|broke ground", sentence, re.I
-    ):
-        return "under_construction"
-    if re.search(
-        r"\b(?:will|would|plans?|planned|to build|to set up|to open|announced|agreed|signed|"
-        r"expects?|aims?)\b",
-        sentence,
-        re.I,
-    ):
-        return "announced"
-    if re.search(
-        r"\bopen(?:ed|s|ing)\b|\bbegan\b|\bstarted (?:production|operat)|came online|inaugurat",
-        sentence,
-        re.I,
-    ):
-        return "opened"
-    return "operating"
 
 
 BASED = re.compile(
@@ -271,7 +183,7 @@ def _place_of(
         for p in places
         if p.start >= end
         and not re.search(
-            r"\b(?:between|despite|than|unlike|compared|rather|versus)\b",
+            r"\b(?:between|despite|(?<!more )(?<!less )(?<!fewer )than|unlike|compared|rather|versus)\b",
             sentence[end : p.start],
         )
         and sentence[p.end : p.end + 6] != "-based"  # another firm's home
@@ -335,7 +247,8 @@ def _place_of(
         prev = after_p[0]
         for nxt in after_p[1:]:
             gap = sentence[prev.end : nxt.start]
-            if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+", gap):
+            # (a country after each: "in Camacari, Brazil, and Szeged, Hungary")
+            if not re.fullmatch(r"\s*,\s*(?:and\s+)?|\s+and\s+|,\s[A-Z][\w-]+,\s+and\s+", gap):
                 break
             listed = nxt.kind == "region" and (
                 "and" in gap.split()

@@ -513,3 +513,18 @@ def test_stakes_lower_case_brands_ended_production_and_the_state_a_town_is_in():
     assert [(n["number"], n.get("usd_number")) for n in eight.numbers] == [
         ("8 billion yuan", "about $1.1 billion")
     ]
+
+
+def test_mines_regions_abroad_lists_with_countries_and_more_than():
+    p = propose(
+        "Zijin Mining spent more than $1 billion developing the Kamoa copper mine in Lualaba, "
+        "which it has run since 2021. "
+        "Hisense Appliances Mexico, the local unit, is run from Apodaca. "
+        "Chery is building factories in Joinville, Brazil, and Izmir, Turkey."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("zijin_mining", "kamoa", "office") in got  # spent on a mine: an investment
+    assert "Kamoa" in [x["place_name"] for x in p.proposed_places]
+    assert "Lualaba" not in [f["firm_name"] for f in p.proposed_firms]  # a province of Congo
+    assert ("hisense_appliances_mexico", "apodaca", "headquarters") in got
+    assert {("chery", "joinville", "factory"), ("chery", "izmir", "factory")} <= got
