@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from etl.curation.gazetteer import Place, gazetteer, is_region_abroad, slug
-from etl.curation.names import ROLE, ROLE_WORDS, SUFFIX, name_mentions
+from etl.curation.names import LOWER_BRAND, LOWER_LISTED, ROLE, ROLE_WORDS, SUFFIX, name_mentions
 from etl.curation.referents import Mention
 from etl.curation.sentences import segments
 
@@ -67,6 +67,21 @@ class NameFinder:
                 and not SUFFIX.search(m.name)  # "Shougang Group" beside a "Shougang Jingtang"
             ):
                 self._propose_firm(m.name, m.short, sentence)
+        self._lower_listed(text)
+
+    def _lower_listed(self, text: str) -> None:
+        """ "OPPO and vivo, which together ...": a brand in lower case, listed after a firm
+        named elsewhere as one subject with it."""
+        names = [n for e in list(self._firms.values()) for n in e["names"]]
+        names += [n for n, _ in self.ref.firm_names]
+        for seg in segments(text):
+            for name in names:
+                if name not in seg.text:
+                    continue
+                for m in re.finditer(rf"(?<![\w-]){re.escape(name)}", seg.text):
+                    low = LOWER_LISTED.match(seg.text, m.end())
+                    if low and LOWER_BRAND.search(f"{low.group(1)} "):  # not a small word
+                        self._propose_firm(low.group(1), None, seg.text)
 
     def _districts_named(self, text: str, persons: set[str], whole: list) -> dict[str, Place]:
         """Districts named bare ("at Caofeidian", "in Zengcheng") in an article that names
@@ -266,8 +281,15 @@ class NameFinder:
         return [{k: v for k, v in e.items() if k != "names"} for e in self._firms.values()]
 
     def proposed_places(self) -> list[dict[str, Any]]:
+        """Every place proposed; a country only where a relation uses it or the article
+        names it as a place ("a plant in India"; not "Japan's Honda")."""
         return [
             {k: v for k, v in p.items() if k != "used"}
             for p in self._places.values()
-            if p["place_type"] != "country" or p.get("used")
+            if p["place_type"] != "country"
+            or p.get("used")
+            or re.search(
+                rf"\b(?:in|into|to|at|from|across|outside)\s+{re.escape(p['place_name'])}\b",
+                self._text,
+            )
         ]

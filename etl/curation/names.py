@@ -251,7 +251,12 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
             )  # "Baosteel Zhanjiang Iron and Steel"
         if PERSON_AFTER.match(sentence[end:]):
             continue  # "Lyu Hongqing, an official with ...": a person
-        if personal_name(name) and not SUFFIX.search(name):
+        owned = re.search(r"([A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)['’]s\s+(?:own\s+)?$", before)
+        if (
+            personal_name(name)
+            and not SUFFIX.search(name)
+            and not (owned and is_place(owned.group(1)))  # "Beijing's Li Ning": a city's firm
+        ):
             continue  # "Li Shufu", "Zhang Ruimin": a Chinese surname and a given name
         if TITLE_BEFORE.search(before) and len(name.split()) == 2 and not SUFFIX.search(name):
             continue  # "according to Li Wen", "said Wang Tao": a person
@@ -324,6 +329,14 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
     out = [f for f in out if not any(n.start < f.end and f.start < n.end for n in numbered)]
     out += numbered
     return _joined(sentence, out + _listed(sentence, out, is_place))
+
+
+# "OPPO and vivo, which together ...": a brand in lower case, listed after a name as one
+# subject (not a plural: "Huawei and others, which")
+LOWER_LISTED = re.compile(
+    r"\s+and\s+([a-z][a-z0-9]{2,11})(?<!s)(?=,\s+(?:which|both)\b|\s+(?:are|were|both|each|"
+    r"together)\b)"
+)
 
 
 # "361 Degrees runs its main factory": a name that starts with a number (a capitalised word

@@ -528,3 +528,18 @@ def test_mines_regions_abroad_lists_with_countries_and_more_than():
     assert "Lualaba" not in [f["firm_name"] for f in p.proposed_firms]  # a province of Congo
     assert ("hisense_appliances_mexico", "apodaca", "headquarters") in got
     assert {("chery", "joinville", "factory"), ("chery", "izmir", "factory")} <= got
+
+
+def test_a_citys_personal_name_firm_lower_case_brands_in_a_list_and_countries_named_as_places():
+    p = propose(
+        "Xtep said sales rose 9 percent, far ahead of Shanghai's Wang Lin. "
+        "Xtep and ulin, which together sell 90 million pairs, are both headquartered in Jinjiang. "
+        "Xtep also ships shoes to Kenya. Japan's Asics is a rival."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    firms = [f["firm_name"] for f in p.proposed_firms]
+    assert "Wang Lin" in firms and ("wang_lin", "shanghai", "headquarters") in got
+    assert "ulin" in firms and ("ulin", "jinjiang", "headquarters") in got
+    places = [x["place_name"] for x in p.proposed_places]
+    assert "Kenya" in places and "Japan" not in places  # named as a place, not as an owner
+    assert "Li Wen" not in [f["firm_name"] for f in propose("Li Wen said it grew.").proposed_firms]
