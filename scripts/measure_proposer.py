@@ -10,7 +10,8 @@ hand-made answer file; the rules are tuned on `tune` only, `holdout` is the hone
 Recall of numbers: answers for which a candidate of the same article has the same value
 (scale applied) and comparator, or carries it (a yuan amount's dollar figure, a year that
 is the candidate's period). Recall of relations: answers for which a candidate has the
-same firm and place (and, separately, the same kind too). Precision: candidates that match
+same firm and place (and, separately, the same kind too: an investment's kind is found as
+an office, or as a number of metric investment with that firm and place). Precision: candidates that match
 an answer, over all candidates. Unknown names flagged: of the firms and places named in the
 answers' relations that the reference data does not know, those the proposer lists as
 proposed reference entries. A measurement, not a test: it prints a table.
@@ -115,6 +116,16 @@ def score(
         (names.get(r["firm"], {norm(r["firm"])}), names.get(r["place"], {norm(r["place"])}), r)
         for r in proposal.relations
     ]
+    # an investment is kept as a number (metric investment, with its firm and place)
+    invested = {
+        (firm, place)
+        for firm, place, kind, _ in answers_rel
+        if kind == "investment"
+        for c in proposal.numbers
+        if c.get("metric") == "investment"
+        and names_match(names.get(c.get("firm") or "", {norm(c.get("firm") or "")}), firm)
+        and names_match(names.get(c.get("place") or "", {norm(c.get("place") or "")}), place)
+    }
     rel_hits = kind_hits = 0
     rel_used: set[int] = set()
     flagged = unknown = 0
@@ -125,7 +136,9 @@ def score(
         if found:
             rel_hits += 1
             rel_used.update(found)
-            kind_hits += any(rels[i][2]["presence_type"] == KINDS.get(kind, kind) for i in found)
+            kind_hits += any(
+                rels[i][2]["presence_type"] == KINDS.get(kind, kind) for i in found
+            ) or (kind == "investment" and (firm, place) in invested)
         elif show:
             print(f"  missed relation {sid}: {label}")
         for answer, pool in ((firm, "firms"), (place, "places")):

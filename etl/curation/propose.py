@@ -203,6 +203,12 @@ def _metric(sentence: str, after: str, kind: str) -> str:
     return "TODO"
 
 
+# money that pays for a facility named right after it: "a 10 billion yuan (about $1.4
+# billion) blade-cell plant"
+MONEY_FOR = re.compile(
+    r"\s*(?:\([^)]{0,40}\)\s*)?(?:[\w-]+\s+){0,3}?(?:plant|factory|project|complex|base|fab|"
+    r"refinery|mill|works|campus|cent(?:re|er)|line|facility|gigafactory)s?\b"
+)
 VENTURE_RE = re.compile(r",\s+(?:the|a|an|their|its)\s+(?:[\w-]+\s+){0,2}?(?:joint\s+)?venture\b")
 
 
@@ -232,6 +238,7 @@ def propose_article(
         firm_mentions, place_mentions = finder.mentions(sentence)
         # not a number inside a firm's name ("361 Degrees", "Qihoo 360")
         consumed: list[tuple[int, int]] = [(f.start, f.end) for f in firm_mentions]
+        invested: list[int] = []  # this sentence's investments, by index in proposal.numbers
         for m in NUMBER_RE.finditer(sentence):
             if any(a <= m.start() < b for a, b in consumed):
                 continue
@@ -288,6 +295,10 @@ def propose_article(
             ):
                 comparator, reason = "at_most", "'among the N' sets an upper bound on a rank"
             metric = "year_established" if is_year else _metric(sentence, after, kind)
+            if kind == "money" and MONEY_FOR.match(after):
+                metric = "investment"  # "a 10 billion yuan ($1.4 billion) cell plant"
+            if metric == "investment":
+                invested.append(len(proposal.numbers))
             countries = {k for _, k in place_hits if gaz.places[k]["place_type"] == "country"}
             # the smallest place named before the number ("Hefei, capital of Anhui province, ... 1,200"),
             # else the smallest named after it
@@ -369,11 +380,17 @@ def propose_article(
             place_mentions + place_refs(sentence, named, last_of, last_of.get("")),
             key=lambda p: p.start,
         )
-        for firm, place, kind, status in relations_in(
+        found = relations_in(
             sentence, firm_mentions, place_mentions, last_firm, context, last_venture, partners
-        ):
+        )
+        for firm, place, kind, status in found:
             proposal.relations.append(_relation(firm, place, kind, status, sentence))
             finder.used(firm, place, kind)
+        # an investment's firm and place are those of the facility or project it pays for
+        facility = [r for r in found if r[2] not in ("headquarters", "second_headquarters")]
+        facility.sort(key=lambda r: r[2] == "local_business_unit")  # "a unit of X": the owner
+        for i in invested if facility else []:
+            proposal.numbers[i]["firm"], proposal.numbers[i]["place"] = facility[0][:2]
         if (
             firm_mentions
             and not (

@@ -543,3 +543,14 @@ def test_a_citys_personal_name_firm_lower_case_brands_in_a_list_and_countries_na
     places = [x["place_name"] for x in p.proposed_places]
     assert "Kenya" in places and "Japan" not in places  # named as a place, not as an owner
     assert "Li Wen" not in [f["firm_name"] for f in propose("Li Wen said it grew.").proposed_firms]
+
+
+def test_money_that_pays_for_a_facility_is_its_investment():
+    p = propose(
+        "Sunwoda Electronic, a unit of Shenzhen-based Xinwangda, opened a 8 billion yuan "
+        "($1.1 billion) cell plant in Yibin in 2023."
+    )
+    money = [n for n in p.numbers if n["number"] == "8 billion yuan"]
+    assert [(n["metric"], n["firm"], n["place"]) for n in money] == [
+        ("investment", "sunwoda_electronic", "yibin")
+    ]
