@@ -12,6 +12,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 ZONE_SUFFIX = (
     r"(?:New Area|New District|District|Development Zone|Economic(?: and Technological)? "
@@ -41,6 +42,7 @@ TOWN_RE = re.compile(
     rf"|(?<![\w-]){_TOWN}(?=\s+is\s+(?:an?|the)\s+{_PLAIN}{{0,2}}?(?:town|township|village|suburb|"
     rf"district|county)\b)"
     rf"|(?<![\w-]){_TOWN}(?=\s+(?:town|township|village)\b)"
+    rf"|(?<![\w-]){_TOWN}(?=\s+(?:province|state)\b)"
 )
 APPOSITION = re.compile(
     rf",\s+(?:an?|the)\s+{_PLAIN}{{0,3}}?(?:town|township|village|suburb|district|county|port|"
@@ -50,7 +52,7 @@ APPOSITION = re.compile(
 HOME_BEFORE = re.compile(
     r"(?:(?:based|headquartered|head office is|headquarters (?:is|are)|headquarters|head office|"
     r"plants?|factory|factories|campus|base|centre|center|refinery|cracker|complex|works|yard|mills?|"
-    r"site) "
+    r"site|smelters?|mines?|fabs?|terminal) "
     r"(?:in|at)|the (?:town|village) of|(?:is |are )?run from)\s+$"
 )
 # a mine or field named before what it yields: "the Karara iron ore mine", "the Tenke
@@ -161,6 +163,7 @@ class PlaceGazetteer:
             found.append((start, m.end(1), Place(slug(name), name, None, "city", None, None,
                                                       None, None, None, "")))  # fmt: skip
         found += self._towns(text, found)
+        found += _datelines(text, found)
         return sorted(found, key=lambda f: f[0])
 
     def _towns(self, text: str, found: list[tuple[int, int, Place]]) -> list:
@@ -171,7 +174,7 @@ class PlaceGazetteer:
         the biggest); an unknown name before ", <country or state>" is a town of that region."""
         out: list[tuple[int, int, Place]] = []
         for m in TOWN_RE.finditer(text):
-            g = next(i for i in (1, 2, 3, 4, 5) if m.group(i))
+            g = next(i for i in (1, 2, 3, 4, 5, 6) if m.group(i))
             start, end, name = m.start(g), m.end(g), m.group(g)
             # "Liushi is a town in Yueqing", "in Chidian town": as "Liushi, a town in"
             g = 3 if g in (4, 5) else g
@@ -201,6 +204,13 @@ class PlaceGazetteer:
                             within.place_name if within else None, None, None, None, None,
                             within.country if within else "")))  # fmt: skip
                 continue
+            # "in Thai Nguyen province", "Jujuy, Argentina": a state or province abroad
+            state = _region_abroad(name) if name not in _NOT_TOWNS else None
+            if state is not None and (g == 6 or town_first(name) is None):
+                out.append((start, end, state))
+                continue
+            if g == 6:
+                continue  # "Anhui province" is the main table's; no other unknown name
             town = _small_town(name, region)
             known = self.lookup(name) if town is None else None
             if known is not None and known.country == "CN" and region is None:
@@ -256,23 +266,63 @@ def _small_towns() -> dict[str, list[dict]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _regions_abroad() -> frozenset[str]:
+def _regions_abroad() -> dict[str, Any]:
     """The states, provinces and regions of other countries (pycountry, ISO 3166-2):
     "Western Australia", "Bahia", "Lualaba" (names of five letters or more)."""
     import pycountry
 
     kinds = {"State", "Province", "Region", "Prefecture", "Territory", "Land",
              "Autonomous community", "Autonomous region", "Department", "Governorate"}  # fmt: skip
-    out: set[str] = set()
+    out: dict[str, Any] = {}
     for sub in pycountry.subdivisions:
-        if sub.country_code != "CN" and sub.type in kinds and len(sub.name) >= 5:
-            out |= {sub.name, _fold(sub.name)}
-    return frozenset(out)
+        if sub.country_code not in ("CN", "US") and sub.type in kinds and len(sub.name) >= 5:
+            for name in (sub.name, _fold(sub.name)):
+                out.setdefault(name, sub)
+    return out
 
 
 def is_region_abroad(name: str) -> bool:
     """A state or province of another country: a place, never a firm's name."""
     return name in _regions_abroad()
+
+
+# a wire report's dateline: "MANTENO, Illinois (Wire) - ", "XINYU, Jiangxi, May 6 (Eval) - "
+DATELINE = re.compile(
+    r"^[ \t]*([A-Z][A-Z'’.-]+(?:\s[A-Z][A-Z'’.-]+){0,2}),\s+(?:[A-Z][\w.]*(?:\s[A-Z][\w.]*)?,?\s+)?"
+    r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+)?\((?:Wire|Eval|Reuters|AP|AFP|Xinhua|Bloomberg)\)",
+    re.MULTILINE,
+)
+
+
+def _datelines(text: str, found: list[tuple[int, int, Place]]) -> list:
+    """The town of a dateline no package lists, named as a place of the state after it."""
+    out = []
+    for m in DATELINE.finditer(text):
+        start, end = m.span(1)
+        if any(s < end and start < e for s, e, _ in found):
+            continue  # "SHENZHEN (Wire)": the package's
+        name = m.group(1).title()
+        within = next((p for s, _, p in found if end <= s < m.end()), None)
+        out.append((start, end, Place(slug(name), name, None, "city",
+                    within.place_name if within else None, None, None, None, None,
+                    within.country if within else "")))  # fmt: skip
+    return out
+
+
+def _region_abroad(name: str) -> Place | None:
+    """The state or province abroad of that name, with its ISO 3166-2 code (the first of
+    several of one name); named as the article writes it, the package's spelling an alias."""
+    sub = _regions_abroad().get(name)
+    if sub is None:
+        return None
+    ptype = "province" if sub.type in ("Province", "Prefecture") else "region"
+    return Place(slug(name), name, None, ptype, sub.country_code, sub.code, None, None, None,
+                 sub.country_code, (sub.name,) if sub.name != name else ())  # fmt: skip
+
+
+def town_first(name: str) -> Place | None:
+    """The biggest town abroad of that name, if the package knows one ("Victoria")."""
+    return _small_town(name, None)
 
 
 def personal_name(name: str) -> bool:

@@ -244,7 +244,7 @@ def firms_of(
 PLACE_REF = re.compile(
     r"\b(?:(?:the|that|this)\s+(?:same\s+|new\s+|development\s+|industrial\s+|economic\s+|"
     r"high-tech\s+|free[- ]trade\s+|bonded\s+)*(zone|park|new area|development area|district|"
-    r"county|city|province)\b(?!['’]s|\s+of\b)|(there)\b(?!\s+(?:is|are|was|were|have|has|had|will|"
+    r"county|city|province|town|village)\b(?!['’]s|\s+of\s+(?:the\s+)?[A-Z])|(there)\b(?!\s+(?:is|are|was|were|have|has|had|will|"
     r"would|remain|seem|appear)\b))"
 )
 STATE_AFTER = re.compile(r"\s+(?:state|province|prefecture|region)\b")
@@ -256,6 +256,8 @@ REF_KINDS = {
     "district": ("district",),
     "county": ("district",),
     "city": ("city", "municipality"),
+    "town": ("city", "district"),
+    "village": ("city", "district"),
     "province": ("province",),
 }
 

@@ -258,6 +258,10 @@ def _place_of(
                     if q.start >= nxt.end
                 )
             )
+            # "bases in Anhui, Jiangsu and Jiangxi provinces": provinces listed after a province
+            listed = listed or (
+                after_p[0].kind == nxt.kind == "province" and prev.kind == "province"
+            )
             if nxt.kind not in ("province", "region", "country") or listed:
                 # "in Shihezi, Xinjiang, and Baotou": not Xinjiang; "in Lijiang, Chuxiong and
                 # Qujing": Chuxiong (a prefecture, inside the list)
@@ -288,7 +292,9 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
     """The partner of a joint venture: "a joint venture with SAIC Motor in Liyang"."""
     out = []
     for m in re.finditer(
-        r"joint[- ]ventures?\s+(?:\w+\s){0,3}?(with|between|of|in which|owned by)\s", sentence
+        r"joint[- ]ventures?\s+(?:(?:\w+\s){0,3}?(with|between|of|owned by)|(?:[\w-]+\s){0,6}?"
+        r"(in which))\s",
+        sentence,
     ):
         partners = [
             f
@@ -317,17 +323,21 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
                     r"\b(?:headquarters|head office)\s+(?:is|are)\s+in\s+$", sentence[: p.start]
                 )
             ]
-            or [p for p in places if p.end <= m.start()][-1:]  # "Also in Pingfang, a joint ..."
+            # "Also in Pingfang, a joint ...", "a plant at Pomalaa in Indonesia through a joint
+            # venture with ...": the last place before, a town over its country
+            or [p for p in places if p.end <= m.start() and p.kind != "country"][-1:]
+            or [p for p in places if p.end <= m.start()][-1:]
         )
         # "a joint venture between GAC Group and Japan's Honda Motor": both
         # "a joint venture in which Shaanxi Automobile holds 51 percent and Weichai Power
         # 49 percent": every firm of the clause
+        # "a joint venture with Vale Indonesia and Ford Motor": both
         group = (
             partners
-            if m.group(1) == "in which"
-            else partners[:1]
-            if m.group(1) == "with" or not partners
+            if m.group(2)
             else listed_with(partners[0], firms, sentence)
+            if partners
+            else []
         )
         if places_after:
             out += [(f.key, places_after[0].key, "joint_venture", status) for f in group]

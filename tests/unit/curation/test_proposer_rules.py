@@ -554,3 +554,24 @@ def test_money_that_pays_for_a_facility_is_its_investment():
     assert [(n["metric"], n["firm"], n["place"]) for n in money] == [
         ("investment", "sunwoda_electronic", "yibin")
     ]
+
+
+def test_datelines_provinces_abroad_province_lists_and_every_partner_of_a_venture():
+    p = propose(
+        "Battery packs\n\n"
+        "DELPHOS, Ohio (Wire) - Envision AESC said it had opened a plant in this village of "
+        "about 7,000 people. Longi has its Vietnamese production in neighbouring Bac Giang "
+        "province. EVE Energy runs production bases in Hubei, Sichuan and Yunnan provinces. "
+        "Tsingshan is building a smelter at Sorowako in Indonesia through a joint venture with "
+        "Vale Indonesia and Ford Motor. Hengyi Industries, a joint venture set up in Malaysia "
+        "in which Hengyi Petrochemical holds 70 percent, runs a refinery."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    places = {x["place_name"]: x for x in p.proposed_places}
+    assert ("envision_aesc", "delphos", "factory") in got and places["Delphos"]["parent_place_id"]
+    assert ("longi", "bac_giang", "factory") in got
+    assert (places["Bac Giang"]["place_type"], places["Bac Giang"]["code"]) == ("province", "VN-54")
+    assert {("eve_energy", k, "factory") for k in ("hubei", "sichuan", "yunnan")} <= got
+    assert {("vale_indonesia", "sorowako", "joint_venture")} <= got
+    assert ("ford_motor", "sorowako", "joint_venture") in got
+    assert any(r[0] == "hengyi_petrochemical" and r[2] == "joint_venture" for r in got)
