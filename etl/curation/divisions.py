@@ -245,6 +245,8 @@ def _build() -> tuple[list[Place], list[list[str]]]:
     info, cnames = gc.get_countries(), dict[str, str]()
     for c in pycountry.countries:  # HK, MO and TW are above
         name = cnames.setdefault(c.alpha_2, getattr(c, "common_name", None) or c.name)
+        if "," in name and c.alpha_2 in COUNTRY_ALIASES:
+            name = COUNTRY_ALIASES[c.alpha_2][0]  # "Congo, The Democratic Republic of the"
         if c.alpha_2 not in ("HK", "MO", "TW") and "," not in name:
             rec = info.get(c.alpha_2, {})
             e = _entry(
@@ -255,9 +257,9 @@ def _build() -> tuple[list[Place], list[list[str]]]:
                 code=c.alpha_2,
                 geonames_id=rec.get("geonameid"),
                 population=rec.get("population"),
-                aliases=[_ascii(name), c.name],
+                aliases=[_ascii(name), c.name, *COUNTRY_ALIASES.get(c.alpha_2, ())],
             )
-            items.append((e, [name, _ascii(name)], None))
+            items.append((e, [name, _ascii(name), *COUNTRY_ALIASES.get(c.alpha_2, ())], None))
     for st in gc.get_us_states().values():
         e = _entry(
             st["name"],
@@ -296,6 +298,21 @@ def _build() -> tuple[list[Place], list[list[str]]]:
         )
         items.append((e, names, None))
     return _finish(items)
+
+
+# the names articles use that pycountry's are not ("Brunei Darussalam", "Congo, The
+# Democratic Republic of the")
+COUNTRY_ALIASES = {
+    "BN": ("Brunei",),
+    "CD": ("Democratic Republic of Congo", "Democratic Republic of the Congo", "DR Congo", "DRC"),
+    "CI": ("Ivory Coast",),
+    "AE": ("UAE",),
+    "MM": ("Burma",),
+    "CV": ("Cape Verde",),
+    "SZ": ("Swaziland",),
+    "NL": ("The Netherlands", "Holland"),
+    "PS": ("Palestine",),
+}
 
 
 def _load(cache_dir: str | os.PathLike[str] | None) -> tuple[list[Place], list[list[str]]]:

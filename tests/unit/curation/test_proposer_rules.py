@@ -575,3 +575,10 @@ def test_datelines_provinces_abroad_province_lists_and_every_partner_of_a_ventur
     assert {("vale_indonesia", "sorowako", "joint_venture")} <= got
     assert ("ford_motor", "sorowako", "joint_venture") in got
     assert any(r[0] == "hengyi_petrochemical" and r[2] == "joint_venture" for r in got)
+
+
+def test_countries_by_the_names_articles_use():
+    g = gazetteer()
+    assert g.lookup("DR Congo").code == "CD" and g.lookup("Congo").code == "CG"
+    assert g.lookup("Brunei").code == "BN" and g.lookup("Ivory Coast").code == "CI"
+    assert g.lookup("UAE").code == "AE"
