@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.curation.mentions import NameFinder
+from etl.curation.metrics import MONEY_FOR, metric_of, period_of, value_type, yuan_before
 from etl.curation.number_phrases import (
     DATE_NEAR,
     ESTABLISH,
-    MONTHS,
     NOT_A_QUANTITY,
     NUMBER_RE,
     ORDINALS,
@@ -30,44 +30,6 @@ from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period
-
-# (pattern in the words after the number or in the sentence, metric, kinds it applies to)
-# kinds: "pct" (a percentage or share), "money", "count", "year", "any"
-METRIC_RULES: list[tuple[str, str, str]] = [
-    (r"laptop[^.]*sold|sold[^.]*laptop", "world_laptop_sales_share", "pct"),
-    (r"smartphones", "world_smartphone_sales_share", "pct"),
-    (r"iPads", "world_tablet_production_share", "pct"),
-    (r"laptop", "world_laptop_production_share", "pct"),
-    (r"electronic information", "world_electronic_information_share", "pct"),
-    (r"economic growth", "high_tech_share_of_growth", "pct"),
-    (r"\bGDP\b", "gdp_growth", "pct"),
-    (r"output", "high_tech_industry_output_growth", "pct"),
-    (r"digital economy", "digital_economy_growth", "pct"),
-    (r"start-ups|new companies", "new_company_growth", "pct"),
-    (r"\bAI\b", "ai_company_count_growth", "pct"),
-    (r"invest", "investment", "money"),
-    (r"output", "high_tech_industry_output", "money"),
-    (r"\bGDP\b", "gdp", "money"),
-    (r"AI-related compan|AI compan", "ai_company_count", "count"),
-    (r"robotics", "robotics_company_registrations", "count"),
-    (r"\bIoT\b|internet of things", "iot_company_count", "count"),
-    (r"discussions", "blockchain_companies_in_talks", "count"),
-    (r"\bbase\b", "blockchain_base_company_count", "count"),
-    (r"\bVR\b|virtual reality", "vr_company_count", "count"),
-    (r"patent", "patent_applications", "count"),
-    (r"workday", "new_enterprises_per_workday", "count"),
-    (r"register", "new_company_registrations", "count"),
-    (r"graduates", "university_graduates_per_year", "count"),
-    (r"incentives", "policy_incentive_count", "count"),
-    (r"tech hubs", "designated_tech_hub_count", "count"),
-    (r"clusters", "industrial_cluster_count", "count"),
-    (r"best-performing", "economic_performance_rank", "count"),
-    (r"manufacturing bases", "national_motor_manufacturing_rank", "count"),
-    (r"\byears\b", "project_duration_years", "count"),
-    (r"increase of|decrease of", "population_change", "count"),
-    (r"population|residents", "population", "count"),
-    (r"compan|enterprises|firms", "company_count", "count"),
-]
 
 
 @dataclass
@@ -121,12 +83,6 @@ class Gazetteer:
         return self._find(text, self.firm_names)
 
 
-def _yuan_before(before: str) -> bool:
-    """The text before a bracketed dollar figure ends with a yuan amount ("8 billion yuan (");
-    after reais, euros or won the dollar figure is the amount a candidate can carry."""
-    return bool(re.search(r"(?:yuan|RMB|renminbi|CNY)\s*\(\s*$", before, re.IGNORECASE))
-
-
 SPECIFICITY = {
     "zone": 0,
     "district": 0,
@@ -158,57 +114,6 @@ def _nearest(found: list[tuple[int, str]], pos: int) -> str | None:
     return after[0] if after else None
 
 
-def _period(
-    sentence: str, pos: int, stated: StatementDate, value_year: int | None
-) -> tuple[Any, str]:
-    if value_year is not None:
-        return value_year, "the year the number states"
-    m = re.search(r"(first|second) half of (\d{4})", sentence, re.IGNORECASE)
-    if m:
-        return f"{m.group(2)}-H{1 if m.group(1).lower() == 'first' else 2}", m.group(0)
-    for phrase in ("the first half", "last year", "last month", "earlier this month", "this year"):
-        if phrase in sentence.lower():
-            return {"relative": phrase}, phrase
-    m = re.search(r"in the past (\w+) years", sentence, re.IGNORECASE)
-    if m:
-        return {"relative": m.group(0)}, m.group(0)
-    m = re.search(rf"\bIn ({MONTHS})\b", sentence)
-    if m:
-        return {"relative": f"in {m.group(1)}"}, m.group(0)
-    years = [
-        (abs(y.start() - pos), int(y.group(1)))
-        for y in re.finditer(r"(?<![\d-])((?:19|20)\d\d)(?![\d-])", sentence)
-    ]
-    years = [(d, y) for d, y in years if y <= stated.last_possible.year + 10]
-    if years:
-        return min(years)[1], "the nearest year in the sentence"
-    return "as_of", "no time stated: as of the article's date"
-
-
-def _value_type(sentence: str) -> str:
-    if re.search(
-        r"\bgoal\b|\btarget\b|\baims? to\b|\bplans? to\b(?!.*invest)", sentence, re.IGNORECASE
-    ):
-        return "target"
-    if re.search(r"would invest|will invest|plans to invest|to invest", sentence, re.IGNORECASE):
-        return "plan"
-    return "actual"
-
-
-def _metric(sentence: str, after: str, kind: str) -> str:
-    for scope in (after, sentence):
-        for pattern, metric, applies in METRIC_RULES:
-            if applies in (kind, "any") and re.search(pattern, scope, re.IGNORECASE):
-                return metric
-    return "TODO"
-
-
-# money that pays for a facility named right after it: "a 10 billion yuan (about $1.4
-# billion) blade-cell plant"
-MONEY_FOR = re.compile(
-    r"\s*(?:\([^)]{0,40}\)\s*)?(?:[\w-]+\s+){0,3}?(?:plant|factory|project|complex|base|fab|"
-    r"refinery|mill|works|campus|cent(?:re|er)|line|facility|gigafactory)s?\b"
-)
 VENTURE_RE = re.compile(r",\s+(?:the|a|an|their|its)\s+(?:[\w-]+\s+){0,2}?(?:joint\s+)?venture\b")
 
 
@@ -259,7 +164,7 @@ def propose_article(
             counted = counted or re.match(r"\s+of\s+the\s+\d", after)
             if word_only and not counted and (m.start() > 0 or re.match(r"\s*of\b", after)):
                 continue  # "one of the", "the other two": a bare word number is a count before a plural
-            if before.rstrip().endswith("(") and "$" in phrase and _yuan_before(before):
+            if before.rstrip().endswith("(") and "$" in phrase and yuan_before(before):
                 continue  # a USD figure in brackets belongs to the yuan amount before it
             try:
                 parsed = parse_number(phrase)
@@ -294,7 +199,7 @@ def propose_article(
                 and comparator == "exact"
             ):
                 comparator, reason = "at_most", "'among the N' sets an upper bound on a rank"
-            metric = "year_established" if is_year else _metric(sentence, after, kind)
+            metric = "year_established" if is_year else metric_of(sentence, after, kind)
             if kind == "money" and MONEY_FOR.match(after):
                 metric = "investment"  # "a 10 billion yuan ($1.4 billion) cell plant"
             if metric == "investment":
@@ -322,7 +227,7 @@ def propose_article(
             usd = USD_AFTER.match(sentence[m.end() :]) if parsed.currency == "CNY" else None
             if usd:
                 consumed.append((m.end(), m.end() + usd.end()))
-            period, period_basis = _period(
+            period, period_basis = period_of(
                 sentence, m.start(), stated, int(parsed.value) if is_year else None
             )
             try:
@@ -353,7 +258,7 @@ def propose_article(
                 "comparator": comparator,
                 "comparator_reason": reason,
                 "period": period,
-                "value_type": _value_type(sentence),
+                "value_type": value_type(sentence),
                 "notes": f"proposed: period from {period_basis}",
             }
             proposal.numbers.append({k: v for k, v in entry.items() if v is not None})
