@@ -60,7 +60,7 @@ class Mention:
 LIST_GAP = re.compile(
     r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s+or\s+|\s+as well as\s+|"
     r"\s*,?\s*(?:(?:and|as well as)\s+)?(?:[\w-]+\s+){0,4}?(?:like|such as|including)\s+|"
-    r"\s*,?\s+(?:and|as well as)\s+(?:[\w-]+\s+){1,3})"
+    r"\s*,?\s+(?:and|as well as)\s+(?:[\w'’-]+\s+){1,3})"
 )
 ASIDE = re.compile(
     r",\s+(?:an?|the|which|who|whose|its|also|designed|made|built|sold|owned|backed|led|"

@@ -320,8 +320,9 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
                 and sentence[p.end : p.end + 6] != "-based"
                 and not re.match(r"['’]s\s", sentence[p.end :])
                 and not re.search(
-                    r"\b(?:headquarters|head office)\s+(?:is|are)\s+in\s+$", sentence[: p.start]
-                )
+                    r"\b(?:headquarters|head office)\s+(?:is|are)\s+in\s+$|\bnear\s+$",
+                    sentence[: p.start],
+                )  # "whose headquarters are in Fuchu, near Hiroshima, builds SUVs in Jiangning"
             ]
             # "Also in Pingfang, a joint ...", "a plant at Pomalaa in Indonesia through a joint
             # venture with ...": the last place before, a town over its country
