@@ -248,7 +248,9 @@ _LEADING_WORDS = frozenset(
 )
 _NOT_TOWNS = frozenset(
     "The It Its In On At And But Or This That Chinese Overseas Today Yesterday Now Meanwhile "
-    "However Still Last Next Here There Then Earlier Later Elsewhere".split()
+    "However Still Last Next Here There Then Earlier Later Elsewhere Monday Tuesday Wednesday "
+    "Thursday Friday Saturday Sunday January February March April May June July August "
+    "September October November December".split()
 )
 
 
