@@ -25,7 +25,15 @@ from etl.curation.number_phrases import (
     USD_AFTER,
     WORD_NUMBER_RE,
 )
-from etl.curation.referents import REFERS_BACK, based, listed_with, place_refs, subject
+from etl.curation.referents import (
+    REFERS_BACK,
+    based,
+    based_back,
+    countries_named,
+    listed_with,
+    place_refs,
+    subject,
+)
 from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
@@ -130,6 +138,8 @@ def propose_article(
     last_venture: str | None = None  # "BMW Brilliance, the joint venture that ..."
     partners: tuple[str, ...] = ()  # the firms of the last joint venture, for "the partners"
     seen_ids: set[str] = set()
+    recent: list[str] = []  # the firms named so far, in order
+    firm_countries: dict[str, str] = {}  # a firm's country, as the article gives it
     for seg in segments(text):
         sentence = seg.text
         place_hits = gaz.places_in(sentence)
@@ -285,6 +295,9 @@ def propose_article(
             place_mentions + place_refs(sentence, named, last_of, last_of.get("")),
             key=lambda p: p.start,
         )
+        firm_countries.update(countries_named(sentence, firm_mentions))
+        last_firm = based_back(sentence, recent, firm_countries, last_firm) or last_firm
+        recent += [f.key for f in firm_mentions]
         found = relations_in(
             sentence, firm_mentions, place_mentions, last_firm, context, last_venture, partners
         )

@@ -303,3 +303,46 @@ def place_refs(
                 out.append(Mention((here or [last_of[kind]])[-1], m.start(), m.end(), kind))
                 break
     return out
+
+
+DEMONYMS = {
+    "Japanese": "JP", "Korean": "KR", "South Korean": "KR", "German": "DE", "American": "US",
+    "French": "FR", "British": "GB", "Swiss": "CH", "Dutch": "NL", "Swedish": "SE",
+    "Italian": "IT", "Taiwanese": "TW", "Danish": "DK", "Finnish": "FI", "Spanish": "ES",
+    "Thai": "TH", "Indian": "IN", "Chinese": "CN", "Austrian": "AT", "Belgian": "BE",
+}  # fmt: skip
+_OWNER = re.compile(r"((?:[A-Z][\w.-]*\s){0,2}[A-Z][\w.-]*)(?:['’]s|-based)\s+(?:[\w-]+\s+){0,2}$")
+_DEMONYM = re.compile(rf"\b({'|'.join(DEMONYMS)})\s+(?:[\w-]+\s+){{0,2}}$")
+BASED_BACK = re.compile(rf"The ([A-Z][\w'’. -]+?)-based\s+(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN}\b")
+
+
+def _country_of(name: str) -> str | None:
+    from etl.curation.gazetteer import gazetteer
+
+    place = gazetteer().lookup(name.strip())
+    return place.country if place is not None and place.country else None
+
+
+def countries_named(sentence: str, firms: list[Mention]) -> dict[str, str]:
+    """The country an article gives a firm it names: "Japan's Honda Motor", "Tokyo-based
+    TDK", "German chemicals maker BASF"."""
+    out = {}
+    for f in firms:
+        before = sentence[max(0, f.start - 60) : f.start]
+        if m := _DEMONYM.search(before):
+            out[f.key] = DEMONYMS[m.group(1)]
+        elif (m := _OWNER.search(before)) and (country := _country_of(m.group(1))):
+            out[f.key] = country
+    return out
+
+
+def based_back(
+    sentence: str, recent: list[str], countries: dict[str, str], last_firm: str | None
+) -> str | None:
+    """ "The Tokyo-based carmaker also has ...": the firm named last whose country is the
+    place's (Honda Motor, "Japan's Honda Motor"), not simply the firm named last."""
+    m = BASED_BACK.match(sentence)
+    country = _country_of(m.group(1)) if m else None
+    if country in (None, "CN") or countries.get(last_firm or "") == country:
+        return None  # "The Shenzhen-based company": the firm named last
+    return next((k for k in reversed(recent) if countries.get(k) == country), None)

@@ -582,3 +582,15 @@ def test_countries_by_the_names_articles_use():
     assert g.lookup("DR Congo").code == "CD" and g.lookup("Congo").code == "CG"
     assert g.lookup("Brunei").code == "BN" and g.lookup("Ivory Coast").code == "CI"
     assert g.lookup("UAE").code == "AE"
+
+
+def test_the_tokyo_based_carmaker_is_the_japanese_firm_named_before():
+    p = propose(
+        "Dongfeng Nissan, a joint venture between Dongfeng Motor and Japan's Nissan Motor, "
+        "builds cars at a plant in Huadu. "
+        "The Yokohama-based carmaker also has a plant in Xiangyang. "
+        "The Wuhan-based group also runs a plant in Shiyan."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("nissan_motor", "xiangyang", "factory") in got
+    assert not any(r[0] == "dongfeng_nissan" and r[1] == "xiangyang" for r in got)
