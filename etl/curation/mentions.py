@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from etl.curation.gazetteer import Place, gazetteer, is_region_abroad, slug
+from etl.curation.gazetteer import Place, gazetteer, is_region_abroad, personal_name, slug
 from etl.curation.names import LOWER_BRAND, LOWER_LISTED, ROLE, ROLE_WORDS, SUFFIX, name_mentions
 from etl.curation.referents import Mention
 from etl.curation.sentences import segments
@@ -60,7 +60,15 @@ class NameFinder:
         for _, _, place in whole:
             if place.country not in ("CN", "") and place.place_type in ("city", "district"):
                 self._districts.setdefault(place.place_name, place)
+        # "Chen said" after "founded by Chen Xuehua": the surname alone is the person
+        surnames = {
+            m.group(1)
+            for m in re.finditer(r"\b([A-Z][a-z]+)\s[A-Z][a-z]+\b", text)
+            if personal_name(m.group(0))
+        }
         for m, sentence in found:
+            if m.name in surnames:
+                continue
             if not (
                 set(m.name.split()) & persons
                 and len(m.name.split()) <= 2

@@ -29,7 +29,7 @@ SUFFIX = re.compile(
     r"Computers?|Electric|Electrical|Machinery|Equipment|Engineering|Construction|Shipping|"
     r"Mining|Cement|Aircraft|Airways|Railway|Precision|Fibre|Cable|Photonics|Solutions|Material|"
     r"Food|Services|Petrochemicals?|Petroleum|Refining|Textiles?|Tyres?|Glass|Paper|Metals|"
-    r"Minerals|Resources|International)"
+    r"Minerals|Resources|International|Lithium|Cobalt|Nickel|Silicon|Titanium|Copper|Aluminium)"
     r"\.?$"
 )
 VERB_AFTER = re.compile(
@@ -77,6 +77,7 @@ STOP = (
     | frozenset(
         (
             "Beside He She They We Our Their His Her Yet So Now Then There Here City Province Chinese "
+            "Whoever Whatever Wherever Everyone Everybody Nobody Someone Anyone Nothing Everything "
             "China Asia Europe Germany German Japan Japanese Korea Korean South North East West "
             "January February March April May June July August September October November December "
             "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr President Premier "

@@ -594,3 +594,15 @@ def test_the_tokyo_based_carmaker_is_the_japanese_firm_named_before():
     got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
     assert ("nissan_motor", "xiangyang", "factory") in got
     assert not any(r[0] == "dongfeng_nissan" and r[1] == "xiangyang" for r in got)
+
+
+def test_a_surname_alone_and_whoever_are_not_firms_and_a_metal_word_is_corporate():
+    p = propose(
+        "Jiangxi Ganfeng Lithium, founded by Li Liangbin in 2000, runs plants in Xinyu. "
+        "'We began here,' Li said. "
+        "'Whoever controls the chemistry will control the margins,' said an analyst. "
+        "Ganfeng also makes batteries in Xinyu."
+    )
+    firms = {f["firm_name"]: f for f in p.proposed_firms}
+    assert "Li" not in firms and "Whoever" not in firms
+    assert "Ganfeng" in firms["Jiangxi Ganfeng Lithium"]["aliases"].split("|")
