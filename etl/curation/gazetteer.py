@@ -147,7 +147,11 @@ class PlaceGazetteer:
                 if name.lower().endswith(("district", "county")) or name.endswith(" area")
                 else "zone"
             )
-            bare = re.sub(r"\s+(?:District|County|district|county|area)$", "", name)
+            bare = re.sub(
+                r"\s+(?:District|County|district|county|area|(?:industrial |economic )?(?:park|zone))$",
+                "",
+                name,
+            )  # "Song Khe-Noi Hoang industrial park": "Song Khe-Noi Hoang"
             zone = Place(slug(name), name, None, kind, parent.place_name if parent else None, None,
                          parent.latitude if parent else None, parent.longitude if parent else None,
                          None, "CN", (bare,) if bare != name else ())  # fmt: skip
@@ -178,6 +182,10 @@ class PlaceGazetteer:
             start, end, name = m.start(g), m.end(g), m.group(g)
             # "Liushi is a town in Yueqing", "in Chidian town": as "Liushi, a town in"
             g = 3 if g in (4, 5) else g
+            if name.endswith(("'s", "’s")):  # "in Bac Giang's Song Khe industrial park"
+                name, end = name[:-2], end - 2
+            if name in _NOT_TOWNS or name in _LEADING_WORDS:
+                continue  # "in March 2024": a month; "Across town"
             first = name.split()[0]
             if first in _NOT_TOWNS and " " in name:  # "The Boise, Idaho-based maker"
                 start, name = start + len(first) + 1, name[len(first) + 1 :]

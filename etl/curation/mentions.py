@@ -49,11 +49,12 @@ class NameFinder:
         self._bare: dict[str, tuple[str, str]] = {}  # "Pingfang" of "Pingfang District": id
         self._ref_place_by_name = {n.lower(): k for n, k in reference.place_names}
         self._text = text
+        whole = self.world.find(text)
+        self._named_places = {p.place_name for _, _, p in whole}  # towns found where expected
         found = [
             (m, seg.text) for seg in segments(text) for m in name_mentions(seg.text, self._is_place)
         ]
         persons = _persons(text)
-        whole = self.world.find(text)
         self._districts = self._districts_named(text, persons, whole)
         # a town the article names as a place once ("in Debrecen") is one where it names it
         # again ("its Debrecen factory")
@@ -69,6 +70,12 @@ class NameFinder:
         for m, sentence in found:
             if m.name in surnames:
                 continue
+            if (
+                m.evidence == "verb"
+                and " " not in m.name
+                and re.search(rf"\b{re.escape(m.name.lower())}\b", text)
+            ):
+                continue  # "Memory is the foundation ...": a word the article writes in lower case
             if not (
                 set(m.name.split()) & persons
                 and len(m.name.split()) <= 2
@@ -127,6 +134,7 @@ class NameFinder:
                 )
             )
             or is_region_abroad(name)
+            or name in self._named_places
         )
 
     def _named_as_place(self, name: str) -> bool:

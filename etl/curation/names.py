@@ -112,6 +112,7 @@ def _not_a_name(name: str) -> bool:
     words = name.split()
     return (
         name in ACRONYMS
+        or bool(re.search(r"\b(?:Market|Exchange|Index)$", name))  # "Shanghai's STAR Market"
         or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))
         or bool(re.fullmatch(r"[A-Z]{1,3}-?\d{1,4}[A-Za-z]?", name))  # "A350", "Y-12": models
         or bool(re.fullmatch(r"[A-Z]{2,5}s", name))  # "SUVs", "EVs": plural nouns
@@ -262,8 +263,9 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
         if TITLE_BEFORE.search(before) and len(name.split()) == 2 and not SUFFIX.search(name):
             continue  # "according to Li Wen", "said Wang Tao": a person
         if re.match(
-            r"\s+(?:area|district|county|zone|park|province|city|town|township|port|bay|lakes?|"
-            r"rivers?|mountains?|(?:and\s+[A-Z][\w-]+\s+)rivers)\b",
+            r"(?:\s+and\s+[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)?\s+(?:(?:industrial|economic|development|"
+            r"high-tech|free trade|special economic)\s+)?(?:areas?|districts?|county|zones?|parks?|"
+            r"province|city|town|township|port|bay|lakes?|rivers?|mountains?)\b",
             sentence[end:],
         ):
             continue  # "Shanghai's Lingang area": a place

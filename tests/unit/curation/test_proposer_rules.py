@@ -606,3 +606,18 @@ def test_a_surname_alone_and_whoever_are_not_firms_and_a_metal_word_is_corporate
     firms = {f["firm_name"]: f for f in p.proposed_firms}
     assert "Li" not in firms and "Whoever" not in firms
     assert "Ganfeng" in firms["Jiangxi Ganfeng Lithium"]["aliases"].split("|")
+
+
+def test_months_markets_parks_and_common_words_are_not_names():
+    p = propose(
+        "Its latest funding round, completed in March 2024, raised about 10 billion yuan. "
+        "The chipmaker plans a listing on Shanghai's STAR Market. "
+        "'Memory is the foundation of the digital economy,' an official said of memory chips. "
+        "Across town, Nexchip Semiconductor runs four fabs. "
+        "Most plants are in the Quang Chau and Van Trung industrial parks near Hanoi. "
+        "Boviet Solar has run a module plant in Bac Giang's Song Khe industrial park since 2014."
+    )
+    firms = [f["firm_name"] for f in p.proposed_firms]
+    places = [x["place_name"] for x in p.proposed_places]
+    assert not {"STAR Market", "Memory", "Quang Chau", "Van Trung"} & set(firms)
+    assert not {"March", "Across", "Bac Giang's"} & set(places)
