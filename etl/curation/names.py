@@ -67,7 +67,8 @@ LEADING = frozenset(
         "Analysts Officials Shares Last Next Today Yesterday Separately Meanwhile Still Local "
         "Foreign Overseas Abroad Domestically Globally Elsewhere Nearby Across Together Earlier Later "
         "Revenue Revenues Sales Profit Profits Output Exports Imports Investment Growth Production "
-        "Coal Steel Cool Power Solar Wind Oil Gas "
+        "Coal Steel Cool Power Solar Wind Oil Gas Without Despite Through Unlike Like Including "
+        "Following Amid Against Along Behind Within During Until Once Instead "
     ).split()
 )
 

@@ -621,3 +621,6 @@ def test_months_markets_parks_and_common_words_are_not_names():
     places = [x["place_name"] for x in p.proposed_places]
     assert not {"STAR Market", "Memory", "Quang Chau", "Van Trung"} & set(firms)
     assert not {"March", "Across", "Bac Giang's"} & set(places)
+    assert "Without BYD" not in [
+        f["firm_name"] for f in propose("Without BYD, Xi'an would make few cars.").proposed_firms
+    ]
