@@ -18,7 +18,7 @@ ZONE_SUFFIX = (
     r"(?:New Area|New District|District|Development Zone|Economic(?: and Technological)? "
     r"Development Zone|High-tech(?: Industrial Development)? Zone|Hi-tech Zone|Industrial "
     r"Park|Science Park|Free Trade Zone|Economy Zone|Comprehensive Bonded Zone|Bonded Zone|"
-    r"Valley|Science City|Tech City|Special Area|Hi-?[Tt]ech (?:Industrial )?(?:Park|Zone)|"
+    r"Valley|Science City|Tech City|Medical City|Health City|Innovation City|Special Area|Hi-?[Tt]ech (?:Industrial )?(?:Park|Zone)|"
     r"High-Tech (?:Industrial )?(?:Park|Zone)|(?:Economic and Technological )?Development "
     r"Area|Software Park|(?:Science and )?Technology Park|Tech Park|Innovation Park|Industrial "
     r"Zone|Pilot Zone|Economic Area|(?:bonded|free trade|industrial|high-tech|development|"
@@ -240,6 +240,14 @@ class PlaceGazetteer:
                              None, region.country or "")  # fmt: skip
             if town is not None:
                 out.append((start, end, town))
+                # "plants in Loznica and Sabac": the next town of the list, if the package
+                # knows it
+                nxt = re.match(rf"(?:,\s+|\s+and\s+){_TOWN}(?![\w'’-])", text[end:])
+                other = nxt and g == 1 and _small_town(nxt.group(1), region)
+                if other:
+                    s, e = end + nxt.start(1), end + nxt.end(1)
+                    if not any(a < e and s < b for a, b, _ in found + out):
+                        out.append((s, e, other))
         for m in SITE_RE.finditer(text):
             name = m.group(1)
             if any(s < m.end(1) and m.start(1) < e for s, e, _ in found + out) or self.lookup(name):

@@ -624,3 +624,13 @@ def test_months_markets_parks_and_common_words_are_not_names():
     assert "Without BYD" not in [
         f["firm_name"] for f in propose("Without BYD, Xi'an would make few cars.").proposed_firms
     ]
+
+
+def test_a_town_listed_after_a_town_and_a_medical_city():
+    p = propose(
+        "Minth Group runs car-parts plants in Loznica and Sabac. "
+        "AstraZeneca opened a plant in China Medical City in 2019."
+    )
+    got = {(r["firm"], r["place"]) for r in p.relations}
+    assert {("minth_group", "loznica"), ("minth_group", "sabac")} <= got
+    assert ("astrazeneca", "china_medical_city") in got
