@@ -11,7 +11,8 @@ Recall of numbers: answers for which a candidate of the same article has the sam
 (scale applied) and comparator, or carries it (a yuan amount's dollar figure, a year that
 is the candidate's period). Recall of relations: answers for which a candidate has the
 same firm and place (and, separately, the same kind too: an investment's kind is found as
-an office, or as a number of metric investment with that firm and place). Precision: candidates that match
+an office, or as a number of metric investment with that firm and place; a base's as a
+factory or an office). Precision: candidates that match
 an answer, over all candidates. Unknown names flagged: of the firms and places named in the
 answers' relations that the reference data does not know, those the proposer lists as
 proposed reference entries. A measurement, not a test: it prints a table.
@@ -36,7 +37,9 @@ from etl.sources.seed_files import read_reference
 PROJECT = Path(__file__).resolve().parent.parent
 EVAL = PROJECT / "tests" / "eval"
 # the answer files' kinds of relation, as the warehouse's presence types
-KINDS = {"base": "office", "investment": "office"}  # an investment alone is proposed as an office
+# the answer files' kinds that are not presence types: an investment alone is proposed as an
+# office; a base is a production or manufacturing base (a factory) or an operations base
+KINDS = {"base": {"office", "factory"}, "investment": {"office"}}
 
 
 def norm(name: str) -> str:
@@ -137,7 +140,7 @@ def score(
             rel_hits += 1
             rel_used.update(found)
             kind_hits += any(
-                rels[i][2]["presence_type"] == KINDS.get(kind, kind) for i in found
+                rels[i][2]["presence_type"] in KINDS.get(kind, {kind}) for i in found
             ) or (kind == "investment" and (firm, place) in invested)
         elif show:
             print(f"  missed relation {sid}: {label}")
