@@ -399,6 +399,8 @@ def relations_in(
             continue
         if ENDED.search(sentence[:start]):
             continue  # "when it ended vehicle production in Brazil": no presence now
+        if kind == "local_business_unit" and re.match(r"\s+of\b", sentence[end:]):
+            continue  # "X, the Xining-based unit of SPIC, operates ...": X is the firm
         kind, keys = firms_of(sentence, start, end, kind, firms, last_firm, last_venture)
         if (
             partners

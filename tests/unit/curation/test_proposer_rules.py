@@ -634,3 +634,13 @@ def test_a_town_listed_after_a_town_and_a_medical_city():
     got = {(r["firm"], r["place"]) for r in p.relations}
     assert {("minth_group", "loznica"), ("minth_group", "sabac")} <= got
     assert ("astrazeneca", "china_medical_city") in got
+
+
+def test_a_unit_of_a_parent_is_not_the_parents_presence():
+    p = propose(
+        "Huanghe Hydropower Development, the Xining-based unit of State Power Investment Corp, "
+        "operates a solar power base in Gonghe county."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert not any(r[2] == "local_business_unit" for r in got)
+    assert ("huanghe_hydropower_development", "xining", "headquarters") in got
