@@ -86,7 +86,8 @@ STOP = (
             "Reuters Eval Yangtze River State Council Stock Exchange Belt Road Initiative National "
             "Development Reform Commission Ministry Industry Information Bureau Government Committee "
             "Zone Park Area New District County Economic Technological High-tech Industrial Free "
-            "Trade Port Airport Phase Line Model Series No "
+            "Trade Port Airport Phase Line Model Series No Pacific Atlantic Arctic Africa America "
+            "Americas Oceania Manchuria Siberia Balkans "
         ).split()
     )
 )
@@ -109,11 +110,19 @@ ROLE = (
 PERSON_AFTER = re.compile(rf",\s+(?:an?|the|its)\s+{ROLE_WORDS}{ROLE}")
 
 
+TITLES = frozenset(
+    "Mr Mrs Ms Dr President Premier Minister Chairman Chairwoman Director Deputy Secretary "
+    "Mayor Governor Professor Ambassador Senator Vice".split()
+)
+
+
 def _not_a_name(name: str) -> bool:
     words = name.split()
     return (
         name in ACRONYMS
         or bool(re.search(r"\b(?:Market|Exchange|Index)$", name))  # "Shanghai's STAR Market"
+        or bool(re.fullmatch(r"[A-Z][a-z]+(?:ists|ians)", name))  # "the Communists", "Russians"
+        or words[0] in TITLES  # "Minister Peter Szijjarto": a person
         or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))
         or bool(re.fullmatch(r"[A-Z]{1,3}-?\d{1,4}[A-Za-z]?", name))  # "A350", "Y-12": models
         or bool(re.fullmatch(r"[A-Z]{2,5}s", name))  # "SUVs", "EVs": plural nouns
@@ -122,7 +131,8 @@ def _not_a_name(name: str) -> bool:
 
 _DEMONYMS = frozenset(
     "British Dutch French Swiss Welsh English Scottish Irish European Asian African Western "
-    "Eastern Northern Southern Nordic Arab Latin Thai Lao Greek Czech Filipino Kiwi".split()
+    "Eastern Northern Southern Nordic Arab Latin Thai Lao Greek Czech Filipino Kiwi Spanish "
+    "Soviet Portuguese Polish Turkish Danish Swedish Finnish Norwegian Slovak Serbian".split()
 )
 
 

@@ -644,3 +644,17 @@ def test_a_unit_of_a_parent_is_not_the_parents_presence():
     got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
     assert not any(r[2] == "local_business_unit" for r in got)
     assert ("huanghe_hydropower_development", "xining", "headquarters") in got
+
+
+def test_titles_demonyms_plural_groups_and_oceans_are_not_firms():
+    p = propose(
+        "Foreign Minister Peter Szijjarto said CATL would build a plant in Debrecen. "
+        "The Communists took the city in 1948 and ran the works. "
+        "Spanish officials hope Chery will build cars in Barcelona. "
+        "Midea ships fridges across the Pacific from its plant in Monterrey."
+    )
+    firms = {f["firm_name"] for f in p.proposed_firms}
+    assert (
+        not {"Minister Peter Szijjarto", "Peter Szijjarto", "Communists", "Spanish", "Pacific"}
+        & firms
+    )
