@@ -168,6 +168,7 @@ class PlaceGazetteer:
                                                       None, None, None, "")))  # fmt: skip
         found += self._towns(text, found)
         found += _datelines(text, found)
+        found += _possessed(text, found)
         return sorted(found, key=lambda f: f[0])
 
     def _towns(self, text: str, found: list[tuple[int, int, Place]]) -> list:
@@ -310,6 +311,28 @@ DATELINE = re.compile(
     r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s+)?\((?:Wire|Eval|Reuters|AP|AFP|Xinhua|Bloomberg)\)",
     re.MULTILINE,
 )
+
+
+# "in Barcelona's Zona Franca": a part of a place the article names, where a place is expected
+# (not "in Hefei's Nio plant": a firm's facility)
+POSSESSED = re.compile(
+    rf"\b(?:in|at|near)\s+[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?['’]s\s+{_TOWN}(?![\w'’-])"
+    r"(?!\s+(?:[\w-]+\s+){0,2}?(?:plants?|factory|factories|campus|site|headquarters|offices?|"
+    r"base|cent(?:re|er)|works|fabs?|lines?|mills?|refinery|stores?|brand|unit))"
+)
+
+
+def _possessed(text: str, found: list[tuple[int, int, Place]]) -> list:
+    out = []
+    for m in POSSESSED.finditer(text):
+        start, end = m.span(1)
+        owner = next((p for s, e, p in found if e == start - 2 or e == start - 3), None)
+        name = m.group(1)
+        if owner is None or name in _NOT_TOWNS or any(s < end and start < e for s, e, _ in found):
+            continue
+        out.append((start, end, Place(slug(name), name, None, "district", owner.place_name,
+                    None, owner.latitude, owner.longitude, None, owner.country)))  # fmt: skip
+    return out
 
 
 def _datelines(text: str, found: list[tuple[int, int, Place]]) -> list:

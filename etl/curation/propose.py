@@ -122,7 +122,11 @@ def _nearest(found: list[tuple[int, str]], pos: int) -> str | None:
     return after[0] if after else None
 
 
-VENTURE_RE = re.compile(r",\s+(?:the|a|an|their|its)\s+(?:[\w-]+\s+){0,2}?(?:joint\s+)?venture\b")
+# "BMW Brilliance, the joint venture that ...", "formed Leapmotor International, in which
+# Stellantis holds 51 percent": the venture "the venture" means after it
+VENTURE_RE = re.compile(
+    r",\s+(?:(?:the|a|an|their|its)\s+(?:[\w-]+\s+){0,2}?(?:joint\s+)?venture\b|in which\s)"
+)
 
 
 def propose_article(
@@ -298,8 +302,12 @@ def propose_article(
         firm_countries.update(countries_named(sentence, firm_mentions))
         last_firm = based_back(sentence, recent, firm_countries, last_firm) or last_firm
         recent += [f.key for f in firm_mentions]
+        # a venture named earlier in this sentence is the one "the venture" means after it
+        venture = next(
+            (f.key for f in firm_mentions if VENTURE_RE.match(sentence, f.end)), last_venture
+        )
         found = relations_in(
-            sentence, firm_mentions, place_mentions, last_firm, context, last_venture, partners
+            sentence, firm_mentions, place_mentions, last_firm, context, venture, partners
         )
         for firm, place, kind, status in found:
             proposal.relations.append(_relation(firm, place, kind, status, sentence))
@@ -330,9 +338,7 @@ def propose_article(
             pair = max(lists, key=len, default=[])
             keys = list(dict.fromkeys(f.key for f in (pair if len(pair) > 1 else firm_mentions)))
             partners = tuple(keys[:3]) if len(keys) > 1 else partners
-        last_venture = next(
-            (f.key for f in firm_mentions if VENTURE_RE.match(sentence, f.end)), last_venture
-        )
+        last_venture = venture
         subjects = [
             (p, k)
             for p, k in place_hits

@@ -658,3 +658,18 @@ def test_titles_demonyms_plural_groups_and_oceans_are_not_firms():
         not {"Minister Peter Szijjarto", "Peter Szijjarto", "Communists", "Spanish", "Pacific"}
         & firms
     )
+
+
+def test_a_part_of_a_named_place_and_a_venture_named_earlier_in_the_sentence():
+    p = propose(
+        "Nissan once ran a car plant in Barcelona's Zona Franca. "
+        "Chery Automobile began assembling SUVs in the Zona Franca last month. "
+        "The partners formed Leapmotor International, in which Stellantis holds 51 percent; "
+        "the venture is based in Amsterdam."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert "Zona Franca" in [x["place_name"] for x in p.proposed_places]
+    assert "Zona Franca" not in [f["firm_name"] for f in p.proposed_firms]
+    assert ("chery_automobile", "zona_franca", "factory") in got
+    assert ("leapmotor_international", "amsterdam", "headquarters") in got
+    assert ("stellantis", "amsterdam", "headquarters") not in got
