@@ -8,7 +8,15 @@ import re
 from typing import Any
 
 from etl.curation.gazetteer import Place, gazetteer, is_region_abroad, personal_name, slug
-from etl.curation.names import LOWER_BRAND, LOWER_LISTED, ROLE, ROLE_WORDS, SUFFIX, name_mentions
+from etl.curation.names import (
+    LOWER_BRAND,
+    LOWER_LISTED,
+    ROLE,
+    ROLE_WORDS,
+    STOP,
+    SUFFIX,
+    name_mentions,
+)
 from etl.curation.referents import Mention
 from etl.curation.sentences import segments
 
@@ -168,6 +176,24 @@ class NameFinder:
                 out.add(short)
         return out
 
+    def _short_name(self, entry: dict[str, Any]) -> list[str]:
+        """ "Shougang" for "Shougang Group": the name without its place and corporate words,
+        if that is a name of its own (capitalised, not a place, a corporate word or another
+        firm's name)."""
+        core = self._core(entry["firm_name"])
+        words = core.split()
+        if (
+            core in entry["names"]
+            or len(core) < 4
+            or len(words) > 2
+            or not all(re.fullmatch(r"[A-Z][\w'’-]*", w) for w in words)
+            or any(w in STOP or SUFFIX.fullmatch(w) for w in words)
+            or self._is_place(core)
+            or self._known_firm(core)
+        ):
+            return []
+        return [core]
+
     def _core(self, name: str) -> str:
         """ "Sichuan Changhong Electric" without its place and corporate words: "Changhong"."""
         words = name.split()
@@ -204,7 +230,7 @@ class NameFinder:
         proposed = [
             Mention(entry["firm_id"], m.start(), m.end())
             for entry in self._firms.values()
-            for name in entry["names"]
+            for name in [*entry["names"], *self._short_name(entry)]
             for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", sentence)
         ]
         # the longest name wins: "Foxconn Industrial Internet" over the reference's "Foxconn"

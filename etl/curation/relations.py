@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from etl.curation.referents import (
+    ASIDE,
     FIRM_NOUN,
     STATE_AFTER,
     Mention,
@@ -288,7 +289,9 @@ def _place_of(
     return place, more
 
 
-def _partners(sentence: str, firms: list[Mention], places: list[Mention], status: str) -> list:
+def _partners(
+    sentence: str, firms: list[Mention], places: list[Mention], status: str, last_place=None
+) -> list:
     """The partner of a joint venture: "a joint venture with SAIC Motor in Liyang"."""
     out = []
     for m in re.finditer(
@@ -333,15 +336,21 @@ def _partners(sentence: str, firms: list[Mention], places: list[Mention], status
         # "a joint venture in which Shaanxi Automobile holds 51 percent and Weichai Power
         # 49 percent": every firm of the clause
         # "a joint venture with Vale Indonesia and Ford Motor": both
+        asides = [a.span() for a in ASIDE.finditer(sentence, m.end())]
         group = (
-            partners
+            [f for f in partners if not any(a < f.start < b for a, b in asides)]
             if m.group(2)
             else listed_with(partners[0], firms, sentence)
             if partners
             else []
         )
-        if places_after:
-            out += [(f.key, places_after[0].key, "joint_venture", status) for f in group]
+        place = places_after[0].key if places_after else None
+        if place is None and re.search(
+            r"\bthere\b|\bthe (?:zone|park|site|plant|city)\b", sentence
+        ):
+            place = last_place  # "The plant there is run by X, a joint venture in which ..."
+        if place:
+            out += [(f.key, place, "joint_venture", status) for f in group]
     return out
 
 
@@ -414,7 +423,7 @@ def relations_in(
         if place is None:
             continue
         out += [(k, pl, kind, status) for k in keys for pl in [place, *more]]
-    out += _partners(sentence, firms, places, status)
+    out += _partners(sentence, firms, places, status, last_place)
     seen, unique = set(), []
     for r in out:
         if r[:3] not in seen and r[0] != r[1]:

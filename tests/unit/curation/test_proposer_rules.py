@@ -673,3 +673,15 @@ def test_a_part_of_a_named_place_and_a_venture_named_earlier_in_the_sentence():
     assert ("chery_automobile", "zona_franca", "factory") in got
     assert ("leapmotor_international", "amsterdam", "headquarters") in got
     assert ("stellantis", "amsterdam", "headquarters") not in got
+
+
+def test_partners_of_a_venture_at_the_place_there_means_but_not_an_owner_in_an_aside():
+    p = propose(
+        "Ansteel Group, the Anshan steelmaker, rebuilt its furnaces at Bayuquan. "
+        "The plant there is run by Ansteel Bayuquan, a joint venture in which Ansteel holds "
+        "51 percent and Benxi Steel, now part of HBIS Group, holds the remaining 49 percent."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("ansteel_group", "bayuquan", "joint_venture") in got  # "Ansteel": its short name
+    assert ("benxi_steel", "bayuquan", "joint_venture") in got
+    assert not any(r[0] == "hbis_group" for r in got)
