@@ -287,7 +287,13 @@ def place_refs(
                 if p.end <= m.start() and p.kind != "country" and not based(sentence, p)
                 and not STATE_AFTER.match(sentence, p.end)
             ]  # fmt: skip
-            key = before[-1].key if before else last_place
+            # "Liushi is a town in Yueqing, ..., and Chint is still headquartered there": the
+            # place the sentence is about, not the last one named
+            about = [
+                p for p in before
+                if p.start == 0 and re.match(r"\s+(?:is|was|remains|has become)\b", sentence[p.end :])
+            ]  # fmt: skip
+            key = (about or before)[-1].key if before else last_place
             if m.start() > 0 and key:
                 out.append(Mention(key, m.start(2), m.end(2), "reference"))
             continue

@@ -685,3 +685,11 @@ def test_partners_of_a_venture_at_the_place_there_means_but_not_an_owner_in_an_a
     assert ("ansteel_group", "bayuquan", "joint_venture") in got  # "Ansteel": its short name
     assert ("benxi_steel", "bayuquan", "joint_venture") in got
     assert not any(r[0] == "hbis_group" for r in got)
+
+
+def test_there_is_the_place_the_sentence_is_about():
+    p = propose(
+        "Beijiao is a town in Shunde, south of Foshan, and Midea is still headquartered there."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert any(r[1] == "beijiao" and r[2] == "headquarters" for r in got), got
