@@ -22,7 +22,7 @@ from etl.curation.sentences import segments
 
 PERSON = re.compile(
     r"(?:\b(?:said|says|told|according to|Mr|Ms|Mrs|Dr)\s+([A-Z][a-z]+(?:\s[A-Z][a-z]+){1,2})\b)|"
-    rf"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){{1,2}}),\s+(?:(?:an?|the)\s+)?{ROLE_WORDS}{ROLE})|"
+    rf"(?:\b([A-Z][a-z]+(?:\s[A-Z][a-z]+){{1,2}}),\s+(?:(?:an?|the|[A-Z][\w-]*['’]s)\s+)?{ROLE_WORDS}{ROLE})|"
     r"(?:\b([A-Z][a-z]+\s[A-Z][a-z]+)\s+(?:said|says|told)\b)"
 )
 
@@ -38,6 +38,10 @@ def _persons(text: str) -> set[str]:
     return words
 
 
+LOWER_APPOSED = re.compile(
+    r"(?:^|(?<=- )|(?<=\. )|(?<=\n))([a-z][a-z0-9]{2,11}),\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:group|company|firm|maker|giant|start-?up|developer|brand|manufacturer|supplier)\b"
+)
 BARE = re.compile(
     r"\s+(?:(?:Economic and Technological |High-tech Industrial |Hi-tech Industrial )?Development "
     r"(?:Zone|Area)|Hi-?[Tt]ech (?:Industrial )?(?:Zone|Park)|High-tech Zone|New District|New Area|"
@@ -57,6 +61,7 @@ class NameFinder:
         self._bare: dict[str, tuple[str, str]] = {}  # "Pingfang" of "Pingfang District": id
         self._ref_place_by_name = {n.lower(): k for n, k in reference.place_names}
         self._text = text
+        self._case_aliases: list[tuple[str, str]] = []  # a reference firm written otherwise
         whole = self.world.find(text)
         self._named_places = {p.place_name for _, _, p in whole}  # towns found where expected
         found = [
@@ -91,6 +96,27 @@ class NameFinder:
             ):
                 self._propose_firm(m.name, m.short, sentence)
         self._lower_listed(text)
+        self._odd_cased(text)
+
+    def _odd_cased(self, text: str) -> None:
+        """Names no capitalised-word rule finds: "SK hynix" (a lower-case word only ever after
+        the same capitals, twice or more), "iflytek, the voice-recognition group" (a brand in
+        lower case set off by an apposition)."""
+        pairs: dict[str, str] = {}
+        for m in re.finditer(r"(?<![\w-])([A-Z]{2,})\s([a-z][a-z0-9]{2,})(?![\w-])", text):
+            low = m.group(2)
+            alone = len(re.findall(rf"(?<![\w-]){low}(?![\w-])", text))
+            with_caps = len(re.findall(rf"(?<![\w-]){m.group(1)}\s{low}(?![\w-])", text))
+            if with_caps >= 2 and alone == with_caps and LOWER_BRAND.search(f"{low} "):
+                pairs[m.group(0)] = text[max(0, m.start() - 100) : m.end() + 100]
+        for m in LOWER_APPOSED.finditer(text):
+            if LOWER_BRAND.search(f"{m.group(1)} "):
+                pairs[m.group(1)] = text[max(0, m.start() - 100) : m.end() + 100]
+        for name, sentence in pairs.items():
+            if key := self._known_firm(name):  # "iflytek" for the reference's "iFlytek"
+                self._case_aliases.append((name, key))
+            else:
+                self._propose_firm(name, None, sentence)
 
     def _lower_listed(self, text: str) -> None:
         """ "OPPO and vivo, which together ...": a brand in lower case, listed after a firm
@@ -236,6 +262,7 @@ class NameFinder:
         # the longest name wins: "Foxconn Industrial Internet" over the reference's "Foxconn"
         for m in sorted(
             [Mention(k, s, e) for s, e, k in self.ref.spans(sentence, self.ref.firm_names)]
+            + [Mention(k, s, e) for s, e, k in self.ref.spans(sentence, self._case_aliases)]
             + proposed,
             key=lambda m: m.start - m.end,
         ):

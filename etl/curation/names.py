@@ -107,7 +107,8 @@ ROLE = (
     r"manager|founder|chief|secretary|mayor|deputy|governor|engineer|researcher|executive|vice|"
     r"economist|partner at|dean)\b"
 )
-PERSON_AFTER = re.compile(rf",\s+(?:an?|the|its)\s+{ROLE_WORDS}{ROLE}")
+# (or "Li Hanyang, Yuchai's chairman")
+PERSON_AFTER = re.compile(rf",\s+(?:an?|the|its|[A-Z][\w-]*['’]s)\s+{ROLE_WORDS}{ROLE}")
 
 
 TITLES = frozenset(
@@ -342,7 +343,28 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
     numbered = _numbered(sentence, out)  # "361 Degrees" over "Degrees"
     out = [f for f in out if not any(n.start < f.end and f.start < n.end for n in numbered)]
     out += numbered
-    return _joined(sentence, out + _listed(sentence, out, is_place))
+    out = _joined(sentence, out + _listed(sentence, out, is_place))
+    # over the names inside them ("Rotterdam"), not over a longer name that starts before
+    # ("Aviation Industry Corporation of China")
+    named = [
+        o
+        for o in _of_names(sentence)
+        if not any(f.start < o.start and o.start < f.end + 2 for f in out)
+    ]
+    return named + [f for f in out if not any(o.start < f.end and f.start < o.end for o in named)]
+
+
+# "the Port of Rotterdam", "Bank of Communications": an organisation named with "of"
+OF_NAME = re.compile(
+    r"\b((?:Port|Bank|Corporation|Authority|Institute)\s+of\s+[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+){0,2})"
+)
+
+
+def _of_names(sentence: str) -> list[NameMention]:
+    return [
+        NameMention(m.group(1), m.start(1), m.end(1), None, "suffix")
+        for m in OF_NAME.finditer(sentence)
+    ]
 
 
 # "OPPO and vivo, which together ...": a brand in lower case, listed after a name as one

@@ -693,3 +693,19 @@ def test_there_is_the_place_the_sentence_is_about():
     )
     got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
     assert any(r[1] == "beijiao" and r[2] == "headquarters" for r in got), got
+
+
+def test_odd_cased_names_names_with_of_and_a_firms_chairman():
+    p = propose(
+        "DALIAN (Wire) - SK hynix said on Monday it would expand its memory fab in Dalian. "
+        "SK hynix bought the plant from Intel in 2020. "
+        "HEFEI (Wire) - iflytek, the voice-recognition group, runs a data centre in Hefei. "
+        "The venture is owned by the Port of Rotterdam, which holds a 50 percent stake. "
+        "'We want more,' Li Hanyang, Yuchai's chairman, told reporters."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    firms = [f["firm_name"] for f in p.proposed_firms]
+    assert "SK hynix" in firms and any(r[0] == "sk_hynix" and r[1] == "dalian" for r in got)
+    assert any(r[0] == "iflytek" and r[2] == "data_centre" for r in got)  # the reference's iFlytek
+    assert "Port of Rotterdam" in firms and "Rotterdam" not in firms
+    assert "Li Hanyang" not in firms
