@@ -99,38 +99,16 @@ class NameFinder:
         self._odd_cased(text)
 
     def _odd_cased(self, text: str) -> None:
-        """Names no capitalised-word rule finds: "SK hynix" (a lower-case word only ever after
-        the same capitals, twice or more), "iflytek, the voice-recognition group" (a brand in
-        lower case set off by an apposition)."""
-        pairs: dict[str, str] = {}
-        for m in re.finditer(r"(?<![\w-])([A-Z]{2,})\s([a-z][a-z0-9]{2,})(?![\w-])", text):
-            low = m.group(2)
-            alone = len(re.findall(rf"(?<![\w-]){low}(?![\w-])", text))
-            with_caps = len(re.findall(rf"(?<![\w-]){m.group(1)}\s{low}(?![\w-])", text))
-            if with_caps >= 2 and alone == with_caps and LOWER_BRAND.search(f"{low} "):
-                pairs[m.group(0)] = text[max(0, m.start() - 100) : m.end() + 100]
-        for m in LOWER_APPOSED.finditer(text):
-            if LOWER_BRAND.search(f"{m.group(1)} "):
-                pairs[m.group(1)] = text[max(0, m.start() - 100) : m.end() + 100]
-        for name, sentence in pairs.items():
+        for name, sentence in odd_cased(text):
             if key := self._known_firm(name):  # "iflytek" for the reference's "iFlytek"
                 self._case_aliases.append((name, key))
             else:
                 self._propose_firm(name, None, sentence)
 
     def _lower_listed(self, text: str) -> None:
-        """ "OPPO and vivo, which together ...": a brand in lower case, listed after a firm
-        named elsewhere as one subject with it."""
         names = [n for e in list(self._firms.values()) for n in e["names"]]
-        names += [n for n, _ in self.ref.firm_names]
-        for seg in segments(text):
-            for name in names:
-                if name not in seg.text:
-                    continue
-                for m in re.finditer(rf"(?<![\w-]){re.escape(name)}", seg.text):
-                    low = LOWER_LISTED.match(seg.text, m.end())
-                    if low and LOWER_BRAND.search(f"{low.group(1)} "):  # not a small word
-                        self._propose_firm(low.group(1), None, seg.text)
+        for name, sentence in lower_listed(text, names + [n for n, _ in self.ref.firm_names]):
+            self._propose_firm(name, None, sentence)
 
     def _districts_named(self, text: str, persons: set[str], whole: list) -> dict[str, Place]:
         """Districts named bare ("at Caofeidian", "in Zengcheng") in an article that names
@@ -362,3 +340,35 @@ class NameFinder:
                 self._text,
             )
         ]
+
+
+def odd_cased(text: str) -> list[tuple[str, str]]:
+    """Names no capitalised-word rule finds, with the text around each: "SK hynix" (a
+    lower-case word only ever after the same capitals, twice or more), "iflytek, the
+    voice-recognition group" (a brand in lower case set off by an apposition)."""
+    pairs: dict[str, str] = {}
+    for m in re.finditer(r"(?<![\w-])([A-Z]{2,})\s([a-z][a-z0-9]{2,})(?![\w-])", text):
+        low = m.group(2)
+        alone = len(re.findall(rf"(?<![\w-]){low}(?![\w-])", text))
+        with_caps = len(re.findall(rf"(?<![\w-]){m.group(1)}\s{low}(?![\w-])", text))
+        if with_caps >= 2 and alone == with_caps and LOWER_BRAND.search(f"{low} "):
+            pairs[m.group(0)] = text[max(0, m.start() - 100) : m.end() + 100]
+    for m in LOWER_APPOSED.finditer(text):
+        if LOWER_BRAND.search(f"{m.group(1)} "):
+            pairs[m.group(1)] = text[max(0, m.start() - 100) : m.end() + 100]
+    return list(pairs.items())
+
+
+def lower_listed(text: str, names: list[str]) -> list[tuple[str, str]]:
+    """ "OPPO and vivo, which together ...": a brand in lower case listed after one of
+    ``names`` as one subject with it, with its sentence."""
+    out = []
+    for seg in segments(text):
+        for name in names:
+            if name not in seg.text:
+                continue
+            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}", seg.text):
+                low = LOWER_LISTED.match(seg.text, m.end())
+                if low and LOWER_BRAND.search(f"{low.group(1)} "):  # not a small word
+                    out.append((low.group(1), seg.text))
+    return out

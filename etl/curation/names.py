@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from etl.curation.gazetteer import is_town, personal_name
-from etl.sources.numbers import WORD_NUMBERS
+from etl.curation.name_words import ACRONYMS, DEMONYMS, LEADING, STOP, TITLES
 
 _WORD = r"(?:[A-Z][\w&'.-]*[\w&]|[A-Z]{2,}|[A-Z]\d*)"
 _NAME = rf"{_WORD}(?:\s(?:&\s)?{_WORD}){{0,7}}"
@@ -60,45 +60,12 @@ ROLE_BEFORE = re.compile(
     r"renamed|known as|rebranded as))\s+$",
     re.IGNORECASE,
 )
-LEADING = frozenset(
-    (
-        "The A An It Its This That These Those In On At By For From With And But Or As If When "
-        "While After Before Since Under Over Beyond Besides Among About Both Also Outside Inside "
-        "Analysts Officials Shares Last Next Today Yesterday Separately Meanwhile Still Local "
-        "Foreign Overseas Abroad Domestically Globally Elsewhere Nearby Across Together Earlier Later "
-        "Revenue Revenues Sales Profit Profits Output Exports Imports Investment Growth Production "
-        "Coal Steel Cool Power Solar Wind Oil Gas Without Despite Through Unlike Like Including "
-        "Following Amid Against Along Behind Within During Until Once Instead "
-    ).split()
-)
 
-STOP = (
-    LEADING
-    | {w.capitalize() for w in WORD_NUMBERS}
-    | frozenset(
-        (
-            "Beside He She They We Our Their His Her Yet So Now Then There Here City Province Chinese "
-            "Whoever Whatever Wherever Everyone Everybody Nobody Someone Anyone Nothing Everything "
-            "China Asia Europe Germany German Japan Japanese Korea Korean South North East West "
-            "January February March April May June July August September October November December "
-            "Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mr Mrs Ms Dr President Premier "
-            "Minister Chairman Chief Director Deputy Vice Party Secretary Mayor Governor Xinhua "
-            "Reuters Eval Yangtze River State Council Stock Exchange Belt Road Initiative National "
-            "Development Reform Commission Ministry Industry Information Bureau Government Committee "
-            "Zone Park Area New District County Economic Technological High-tech Industrial Free "
-            "Trade Port Airport Phase Line Model Series No Pacific Atlantic Arctic Africa America "
-            "Americas Oceania Manchuria Siberia Balkans "
-        ).split()
-    )
-)
 TITLE_BEFORE = re.compile(
     r"(?:according to|said|told|spokes\w+|director|official|chairman|mayor|deputy|head)\W*$", re.I
 )
 
 
-ACRONYMS = frozenset(
-    "AI VR AR IT PC EV EVs IoT GDP R&D US UK EU CEO CFO SAR OLED LCD LED NAND DRAM".split()
-)
 # a person's role after their name: "Lyu Hongqing, an official with ...", "Zhang Wei, the
 # company's chief engineer" (the words before it are not "whose ...", nor a firm's noun)
 ROLE_WORDS = r"(?:(?!(?:whose|who|which|that|maker|company|firm)\s)[\w-]+\s+){0,4}?"
@@ -109,12 +76,6 @@ ROLE = (
 )
 # (or "Li Hanyang, Yuchai's chairman")
 PERSON_AFTER = re.compile(rf",\s+(?:an?|the|its|[A-Z][\w-]*['’]s)\s+{ROLE_WORDS}{ROLE}")
-
-
-TITLES = frozenset(
-    "Mr Mrs Ms Dr President Premier Minister Chairman Chairwoman Director Deputy Secretary "
-    "Mayor Governor Professor Ambassador Senator Vice".split()
-)
 
 
 def _not_a_name(name: str) -> bool:
@@ -130,13 +91,6 @@ def _not_a_name(name: str) -> bool:
     )
 
 
-_DEMONYMS = frozenset(
-    "British Dutch French Swiss Welsh English Scottish Irish European Asian African Western "
-    "Eastern Northern Southern Nordic Arab Latin Thai Lao Greek Czech Filipino Kiwi Spanish "
-    "Soviet Portuguese Polish Turkish Danish Swedish Finnish Norwegian Slovak Serbian".split()
-)
-
-
 @functools.lru_cache(maxsize=1)
 def _country_stems() -> frozenset[str]:
     import pycountry
@@ -149,7 +103,7 @@ def demonym(word: str) -> bool:
     """ "Slovenian", "American", "Japanese": a people's adjective, not a firm. A word of
     the known irregular ones, or one ending like a demonym whose first letters begin a
     country's name (pycountry)."""
-    return word in _DEMONYMS or (
+    return word in DEMONYMS or (
         bool(re.fullmatch(r"[A-Z][a-z]{3,}(?:an|ian|ese|ish|i|ic)", word))
         and word[:4] in _country_stems()
     )
