@@ -244,6 +244,11 @@ class NameFinder:
             + proposed,
             key=lambda m: m.start - m.end,
         ):
+            if sentence[m.start : m.end].isdigit() and (
+                re.search(r"[$€£¥\d.,]\s*$", sentence[: m.start])
+                or re.match(r"\s*(?:%|[a-z])", sentence[m.end :])
+            ):
+                continue  # "$360 million": an amount, not Qihoo 360's "360"
             if not any(f.start < m.end and m.start < f.end for f in firms):
                 firms.append(m)
         places = [

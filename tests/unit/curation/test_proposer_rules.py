@@ -709,3 +709,13 @@ def test_odd_cased_names_names_with_of_and_a_firms_chairman():
     assert any(r[0] == "iflytek" and r[2] == "data_centre" for r in got)  # the reference's iFlytek
     assert "Port of Rotterdam" in firms and "Rotterdam" not in firms
     assert "Li Hanyang" not in firms
+
+
+def test_an_amount_is_not_a_firm_named_by_a_number():
+    p = propose(
+        "iFlytek said it would spend 2.6 billion yuan ($360 million) on a computing centre in "
+        "Hefei. Qihoo 360 runs a data centre in Zhongwei."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert not any(r[0] == "qihoo_360" and r[1] == "hefei" for r in got)
+    assert ("qihoo_360", "zhongwei", "data_centre") in got
