@@ -82,7 +82,7 @@ def _not_a_name(name: str) -> bool:
     words = name.split()
     return (
         name in ACRONYMS
-        or bool(re.search(r"\b(?:Market|Exchange|Index)$", name))  # "Shanghai's STAR Market"
+        or bool(re.search(r"\b(?:Market|Exchange|Index)$|^(?:Nasdaq|NYSE)$", name))  # markets
         or bool(re.fullmatch(r"[A-Z][a-z]+(?:ists|ians)", name))  # "the Communists", "Russians"
         or words[0] in TITLES  # "Minister Peter Szijjarto": a person
         or (len(words) == 1 and bool(SUFFIX.fullmatch(name)))

@@ -243,7 +243,7 @@ def firms_of(
 # "there" (not "there are"; not "the city's Lianchi District": the place named after it)
 PLACE_REF = re.compile(
     r"\b(?:(?:the|that|this)\s+(?:same\s+|new\s+|development\s+|industrial\s+|economic\s+|"
-    r"high-tech\s+|free[- ]trade\s+|bonded\s+)*(zone|park|new area|development area|district|"
+    r"high-tech\s+|free[- ]trade\s+|free\s+|bonded\s+)*(zone|park|new area|development area|district|"
     r"county|city|province|town|village)\b(?!['’]s|\s+of\s+(?:the\s+)?[A-Z])|(there)\b(?!\s+(?:is|are|was|were|have|has|had|will|"
     r"would|remain|seem|appear)\b))"
 )

@@ -23,6 +23,7 @@ from etl.curation.referents import (
 )
 from etl.curation.triggers import ENDED, status_of, triggers
 
+LISTED_IN = re.compile(r"\b(?:listed|traded|trading)\s+(?:[\w-]+\s+){0,2}?(?:in|on)\s+$")
 # up to two words between a place and its facility, none a verb or a function word
 ADJECTIVES = re.compile(
     r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"
@@ -188,6 +189,7 @@ def _place_of(
             sentence[end : p.start],
         )
         and sentence[p.end : p.end + 6] != "-based"  # another firm's home
+        and not LISTED_IN.search(sentence[: p.start])  # a stock market's city
     ]
     # "The Suwon-based group ... the site": the home is not the site
     before_p = [p for p in places if p.end <= start and sentence[p.end : p.end + 6] != "-based"]

@@ -719,3 +719,14 @@ def test_an_amount_is_not_a_firm_named_by_a_number():
     got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
     assert not any(r[0] == "qihoo_360" and r[1] == "hefei" for r in got)
     assert ("qihoo_360", "zhongwei", "data_centre") in got
+
+
+def test_a_stock_markets_city_is_not_where_a_firm_is():
+    p = propose(
+        "Founded in 1999, iFlytek is headquartered in Hefei, was listed in Shenzhen in 2008 "
+        "and has left New York's Nasdaq."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("iflytek", "hefei", "headquarters") in got
+    assert not any(r[1] in ("shenzhen", "new_york") for r in got)
+    assert "Nasdaq" not in [f["firm_name"] for f in p.proposed_firms]
