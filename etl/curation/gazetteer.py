@@ -17,7 +17,7 @@ from typing import Any
 ZONE_SUFFIX = (
     r"(?:New Area|New District|District|Development Zone|Economic(?: and Technological)? "
     r"Development Zone|High-tech(?: Industrial Development)? Zone|Hi-tech Zone|Industrial "
-    r"Park|Science Park|Free Trade Zone|Economy Zone|Comprehensive Bonded Zone|Bonded Zone|"
+    r"Park|Science Park|Free Trade Zone|Freezone|Free Zone|Economy Zone|Comprehensive Bonded Zone|Bonded Zone|"
     r"Valley|Science City|Tech City|Medical City|Health City|Innovation City|Special Area|Hi-?[Tt]ech (?:Industrial )?(?:Park|Zone)|"
     r"High-Tech (?:Industrial )?(?:Park|Zone)|(?:Economic and Technological )?Development "
     r"Area|Software Park|(?:Science and )?Technology Park|Tech Park|Innovation Park|Industrial "

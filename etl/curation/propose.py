@@ -34,7 +34,7 @@ from etl.curation.referents import (
     place_refs,
     subject,
 )
-from etl.curation.relations import relations_in
+from etl.curation.relations import LISTED_IN, relations_in
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period
@@ -343,6 +343,7 @@ def propose_article(
             (p, k)
             for p, k in place_hits
             if gaz.places[k]["place_type"] not in ("country", "region")
+            and not LISTED_IN.search(sentence[:p])  # "listed in Shenzhen": not the topic
         ]
         if subjects:
             # "there", "it", "the base" in the next sentence: most often the smallest place named here

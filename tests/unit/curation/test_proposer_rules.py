@@ -730,3 +730,15 @@ def test_a_stock_markets_city_is_not_where_a_firm_is():
     assert ("iflytek", "hefei", "headquarters") in got
     assert not any(r[1] in ("shenzhen", "new_york") for r in got)
     assert "Nasdaq" not in [f["firm_name"] for f in p.proposed_firms]
+
+
+def test_a_freezone_and_a_listing_city_is_not_the_topic():
+    p = propose(
+        "United Solar has started production at its plant in the Sohar Freezone. "
+        "JA Solar, listed in Shenzhen since 2019, will build a module plant in the same free zone. "
+        "The operator of the zone is a joint venture between Oman and the Port of Rotterdam."
+    )
+    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    assert ("ja_solar", "sohar_freezone", "factory") in got
+    assert ("port_of_rotterdam", "sohar_freezone", "joint_venture") in got
+    assert not any(r[1] == "shenzhen" for r in got)
