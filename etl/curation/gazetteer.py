@@ -215,7 +215,7 @@ class PlaceGazetteer:
                 continue
             # "in Thai Nguyen province", "Jujuy, Argentina": a state or province abroad
             state = _region_abroad(name) if name not in _NOT_TOWNS else None
-            if state is not None and (g == 6 or town_first(name) is None):
+            if state is not None and (g == 6 or _small_town(name, None) is None):
                 out.append((start, end, state))
                 continue
             if g == 6:
@@ -316,7 +316,7 @@ DATELINE = re.compile(
 # "in Barcelona's Zona Franca": a part of a place the article names, where a place is expected
 # (not "in Hefei's Nio plant": a firm's facility)
 POSSESSED = re.compile(
-    rf"\b(?:in|at|near)\s+[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?['’]s\s+{_TOWN}(?![\w'’-])"
+    rf"\b(?:in|at|near)\s+([A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?)['’]s\s+{_TOWN}(?![\w'’-])"
     r"(?!\s+(?:[\w-]+\s+){0,2}?(?:plants?|factory|factories|campus|site|headquarters|offices?|"
     r"base|cent(?:re|er)|works|fabs?|lines?|mills?|refinery|stores?|brand|unit))"
 )
@@ -325,9 +325,9 @@ POSSESSED = re.compile(
 def _possessed(text: str, found: list[tuple[int, int, Place]]) -> list:
     out = []
     for m in POSSESSED.finditer(text):
-        start, end = m.span(1)
-        owner = next((p for s, e, p in found if e == start - 2 or e == start - 3), None)
-        name = m.group(1)
+        start, end = m.span(2)
+        owner = next((p for s, e, p in found if (s, e) == m.span(1)), None)
+        name = m.group(2)
         if owner is None or name in _NOT_TOWNS or any(s < end and start < e for s, e, _ in found):
             continue
         out.append((start, end, Place(slug(name), name, None, "district", owner.place_name,
@@ -359,11 +359,6 @@ def _region_abroad(name: str) -> Place | None:
     ptype = "province" if sub.type in ("Province", "Prefecture") else "region"
     return Place(slug(name), name, None, ptype, sub.country_code, sub.code, None, None, None,
                  sub.country_code, (sub.name,) if sub.name != name else ())  # fmt: skip
-
-
-def town_first(name: str) -> Place | None:
-    """The biggest town abroad of that name, if the package knows one ("Victoria")."""
-    return _small_town(name, None)
 
 
 def personal_name(name: str) -> bool:

@@ -48,12 +48,6 @@ METRIC_RULES: list[tuple[str, str, str]] = [
 ]
 
 
-def yuan_before(before: str) -> bool:
-    """The text before a bracketed dollar figure ends with a yuan amount ("8 billion yuan (");
-    after reais, euros or won the dollar figure is the amount a candidate can carry."""
-    return bool(re.search(r"(?:yuan|RMB|renminbi|CNY)\s*\(\s*$", before, re.IGNORECASE))
-
-
 def period_of(
     sentence: str, pos: int, stated: StatementDate, value_year: int | None
 ) -> tuple[Any, str]:

@@ -61,3 +61,9 @@ USD_AFTER = re.compile(
     r"\s*(?:\(|,?\s+or\s+)((?:about|roughly|around|nearly|some|almost|approximately|over|"
     r"more than)?\s*(?:US)?\$[\d.,]+(?:\s(?:million|billion|trillion))?)\)?"
 )
+
+
+def yuan_before(before: str) -> bool:
+    """The text before a bracketed dollar figure ends with a yuan amount ("8 billion yuan (");
+    after reais, euros or won the dollar figure is the amount a candidate can carry."""
+    return bool(re.search(r"(?:yuan|RMB|renminbi|CNY)\s*\(\s*$", before, re.IGNORECASE))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from etl.curation.mentions import NameFinder
-from etl.curation.metrics import MONEY_FOR, metric_of, period_of, value_type, yuan_before
+from etl.curation.metrics import MONEY_FOR, metric_of, period_of, value_type
 from etl.curation.number_phrases import (
     DATE_NEAR,
     ESTABLISH,
@@ -24,8 +24,10 @@ from etl.curation.number_phrases import (
     SKIP_SEGMENT,
     USD_AFTER,
     WORD_NUMBER_RE,
+    yuan_before,
 )
 from etl.curation.referents import (
+    LISTED_IN,
     REFERS_BACK,
     based,
     based_back,
@@ -34,7 +36,7 @@ from etl.curation.referents import (
     place_refs,
     subject,
 )
-from etl.curation.relations import LISTED_IN, relations_in
+from etl.curation.relations import relations_in
 from etl.curation.sentences import segments
 from etl.sources.numbers import NumberParseError, parse_number
 from etl.sources.periods import PeriodError, StatementDate, resolve_period
@@ -178,7 +180,7 @@ def propose_article(
             counted = counted or re.match(r"\s+of\s+the\s+\d", after)
             if word_only and not counted and (m.start() > 0 or re.match(r"\s*of\b", after)):
                 continue  # "one of the", "the other two": a bare word number is a count before a plural
-            if before.rstrip().endswith("(") and "$" in phrase and yuan_before(before):
+            if "$" in phrase and yuan_before(before):
                 continue  # a USD figure in brackets belongs to the yuan amount before it
             try:
                 parsed = parse_number(phrase)

@@ -262,13 +262,16 @@ REF_KINDS = {
 }
 
 
+# the words before a stock market's city: "listed in Shenzhen", "traded on ..."
+LISTED_IN = re.compile(r"\b(?:listed|traded|trading)\s+(?:[\w-]+\s+){0,2}?(?:in|on)\s+$")
+
+
 def based(sentence: str, place: Mention) -> bool:
     """ "Shanghai-based", "listed in Shenzhen": another firm's home, or a stock market, not
     a place things happen in."""
     return sentence[place.end : place.end + 6] == "-based" or bool(
-        re.search(r"\b(?:listed|traded|trading)\s+(?:[\w-]+\s+){0,2}?(?:in|on)\s+$",
-                  sentence[: place.start])
-    )  # fmt: skip
+        LISTED_IN.search(sentence[: place.start])
+    )
 
 
 def place_refs(
@@ -311,14 +314,14 @@ def place_refs(
     return out
 
 
-DEMONYMS = {
+DEMONYM_COUNTRIES = {
     "Japanese": "JP", "Korean": "KR", "South Korean": "KR", "German": "DE", "American": "US",
     "French": "FR", "British": "GB", "Swiss": "CH", "Dutch": "NL", "Swedish": "SE",
     "Italian": "IT", "Taiwanese": "TW", "Danish": "DK", "Finnish": "FI", "Spanish": "ES",
     "Thai": "TH", "Indian": "IN", "Chinese": "CN", "Austrian": "AT", "Belgian": "BE",
 }  # fmt: skip
 _OWNER = re.compile(r"((?:[A-Z][\w.-]*\s){0,2}[A-Z][\w.-]*)(?:['’]s|-based)\s+(?:[\w-]+\s+){0,2}$")
-_DEMONYM = re.compile(rf"\b({'|'.join(DEMONYMS)})\s+(?:[\w-]+\s+){{0,2}}$")
+_DEMONYM = re.compile(rf"\b({'|'.join(DEMONYM_COUNTRIES)})\s+(?:[\w-]+\s+){{0,2}}$")
 BASED_BACK = re.compile(rf"The ([A-Z][\w'’. -]+?)-based\s+(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN}\b")
 
 
@@ -336,7 +339,7 @@ def countries_named(sentence: str, firms: list[Mention]) -> dict[str, str]:
     for f in firms:
         before = sentence[max(0, f.start - 60) : f.start]
         if m := _DEMONYM.search(before):
-            out[f.key] = DEMONYMS[m.group(1)]
+            out[f.key] = DEMONYM_COUNTRIES[m.group(1)]
         elif (m := _OWNER.search(before)) and (country := _country_of(m.group(1))):
             out[f.key] = country
     return out

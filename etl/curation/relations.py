@@ -15,6 +15,7 @@ import re
 from etl.curation.referents import (
     ASIDE,
     FIRM_NOUN,
+    LISTED_IN,
     STATE_AFTER,
     Mention,
     firms_of,
@@ -23,7 +24,6 @@ from etl.curation.referents import (
 )
 from etl.curation.triggers import ENDED, status_of, triggers
 
-LISTED_IN = re.compile(r"\b(?:listed|traded|trading)\s+(?:[\w-]+\s+){0,2}?(?:in|on)\s+$")
 # up to two words between a place and its facility, none a verb or a function word
 ADJECTIVES = re.compile(
     r"\s+(?:(?!(?:and|or|has|have|had|is|are|was|were|its|their|with|to|in|of|for|at|on|by|"

@@ -21,6 +21,11 @@ def propose(text: str, date: str = "2021-08-12"):
     return propose_article(text, StatementDate.parse(date), REF.places, REF.firms)
 
 
+def relations(p) -> set[tuple[str, str, str]]:
+    """(firm, place, presence type) of each relation proposed."""
+    return {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+
+
 def test_gazetteer_fills_chinese_cities_provinces_and_world_homes_from_the_packages():
     g = gazetteer()
     yibin = g.lookup("Yibin")
@@ -165,7 +170,7 @@ def test_relations_follow_back_references_to_the_right_firm():
         "Founded in 1999 by a group of USTC students, iFlytek keeps its headquarters in the "
         "Hefei High-tech Industrial Development Zone."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("volvo_cars", "gothenburg", "headquarters") in got
     assert {("volvo_cars", "chengdu", "factory"), ("volvo_cars", "daqing", "factory")} <= got
     assert not any(r[0] == "ford" for r in got)
@@ -184,7 +189,7 @@ def test_relations_follow_which_the_venture_and_the_capital_of():
         "Brilliance Auto Group is in restructuring. "
         "The venture, which keeps its headquarters in Shenyang, sold 650,000 cars."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("origin_quantum", "hefei", "headquarters") in got  # the reference's capital of Anhui
     assert (
         "nio",
@@ -229,7 +234,7 @@ def test_joint_ventures_name_both_partners_and_the_place_before_the_facility():
         "Micron plans to add 500 jobs, and will buy the equipment that Taiwan's Powertech "
         "Technology uses at its own factory in Xi'an."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert {("bmw", "shenyang", "joint_venture")} <= got
     assert ("brilliance_china_automotive", "shenyang", "joint_venture") in got
     assert not any(r[1] == "beijing" and r[2] == "joint_venture" for r in got)
@@ -257,7 +262,7 @@ def test_shorter_names_of_firms_and_zones_found_later_in_the_article():
         "TCL is based in the Huizhou Zhongkai High-tech Zone. "
         "The group also makes televisions in Zhongkai and in Zyrardow, Poland."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     changhong = next(f for f in p.proposed_firms if f["firm_name"] == "Sichuan Changhong Electric")
     assert changhong["aliases"] == "Changhong" and "Revenue" not in p.unknown_firms
     assert ("sichuan_changhong_electric", "nymburk", "factory") in got  # "It ... and runs"
@@ -277,7 +282,7 @@ def test_places_named_before_by_a_noun_or_there_and_bare_districts_of_a_named_ci
         "Henan Glass, founded in 1990, is now headquartered there but still makes panes in "
         "Xuchang, where Yutong Bus, based in the same city, also builds coaches."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     # "Jianxi" alone is a district of Luoyang, which the article names
     assert ("first_tractor", "jianxi", "factory") in got
     assert next(pl for pl in p.proposed_places if pl["place_id"] == "jianxi")["place_name_zh"]
@@ -299,7 +304,7 @@ def test_homes_told_by_a_noun_or_before_the_firm():
         "SK On, a unit of Seoul-based SK Innovation, makes cells. "
         "Astronergy runs a module factory in Thailand."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("shougang_group", "beijing", "headquarters") in got
     assert ("jac_motors", "hefei", "headquarters") in got
     assert ("wistron", "taipei", "headquarters") in got
@@ -319,7 +324,7 @@ def test_more_facilities_partners_between_and_asides_starting_with_once():
         "BYD, headquartered in Shenzhen, makes batteries at a plant in Xining and has agreed to "
         "invest 5 billion yuan in a lithium project in Golmud."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("xijiu", "xishui", "factory") in got and not any(r[0] == "moutai" for r in got)
     assert {
         ("gac_group", "huangpu", "joint_venture"),
@@ -354,7 +359,7 @@ def test_a_short_sentence_names_the_firm_the_next_one_refers_to():
         "Intel came first. The US chipmaker opened an assembly plant in the Chengdu Hi-tech Zone. "
         "Headquartered in Chengdu, the group began as a feed business."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("intel", "chengdu_hi_tech_zone", "factory") in got
     assert ("intel", "chengdu", "headquarters") in got  # "Headquartered", capitalised
 
@@ -370,7 +375,7 @@ def test_homes_by_possessive_and_apposition_and_lists_with_prefectures():
         "Qianjiang Motorcycle has made motorbikes in Wenling since 1985. "
         "Kaiyuan Steel, founded by Hu Wei and still based in Anhai, grew next door."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("fengyuan", "bengbu", "headquarters") in got
     assert ("lenovo", "beijing", "headquarters") in got
     assert not any(r[0] == "star_market" for r in got)
@@ -411,7 +416,7 @@ def test_towns_named_once_as_places_and_passives_studios_and_new_topics():
         "SAIC-CP, a joint venture between Shanghai's SAIC Motor and the Thai conglomerate "
         "Charoen Pokphand Group, has built cars at a plant in Rayong since 2014."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("semcorp", "velenje", "factory") in got  # "its Velenje factory": named as a town later
     zone = "nanjing_economic_and_technological_development_zone"
     assert ("panda_display", zone, "factory") in got
@@ -436,7 +441,7 @@ def test_partners_run_from_possessive_facilities_and_firm_nouns():
         "Advanced Micro Devices sold two plants. The chip designer, based in Santa Clara, "
         "California, kept 15 percent."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     zone = "danyang_economic_development_zone"
     assert {("wanxin_optical", zone, "joint_venture"), ("essilor", zone, "joint_venture")} <= got
     assert ("daqo_new_energy", "shanghai", "headquarters") in got
@@ -455,7 +460,7 @@ def test_names_starting_with_a_number_and_towns_by_their_word():
         "Great Wall took over a factory in Iracemápolis, in Sao Paulo state. "
         "Volvo also builds cars in Luqiao, in Zhejiang province."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     names = {f["firm_name"] for f in p.proposed_firms}
     assert "361 Degrees" in names and "Tesla" in names
     assert not names & {"2019 Tesla", "Seventeen", "Degrees"}
@@ -474,7 +479,7 @@ def test_openings_sales_projects_and_role_words_before_a_name():
         "Longi Green Energy has announced a 10 billion yuan cell project in Yinchuan. "
         "Chipmaker Qualcomm, headquartered in San Diego, holds a stake in a venture."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("daqing_petrochemical", "longfeng", "factory") in got
     assert ("basf", "donghai_island", "office") in got  # an investment, the island it opens with
     assert ("luxshare_precision", "kunshan", "factory") in got
@@ -494,7 +499,7 @@ def test_stakes_lower_case_brands_ended_production_and_the_state_a_town_is_in():
         "city, while JAC is refitting a works in Goiania, also in Goias state. "
         "Renault pledged 2 billion euros ($2.2 billion) for the plant."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("dongfeng", "xiaogan", "joint_venture") in got  # each firm holding a stake
     assert ("cummins", "xiaogan", "joint_venture") in got
     assert "nova Technology" in [f["firm_name"] for f in p.proposed_firms]  # a lower-case brand
@@ -522,7 +527,7 @@ def test_mines_regions_abroad_lists_with_countries_and_more_than():
         "Hisense Appliances Mexico, the local unit, is run from Apodaca. "
         "Chery is building factories in Joinville, Brazil, and Izmir, Turkey."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("zijin_mining", "kamoa", "office") in got  # spent on a mine: an investment
     assert "Kamoa" in [x["place_name"] for x in p.proposed_places]
     assert "Lualaba" not in [f["firm_name"] for f in p.proposed_firms]  # a province of Congo
@@ -536,7 +541,7 @@ def test_a_citys_personal_name_firm_lower_case_brands_in_a_list_and_countries_na
         "Xtep and ulin, which together sell 90 million pairs, are both headquartered in Jinjiang. "
         "Xtep also ships shoes to Kenya. Japan's Asics is a rival."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     firms = [f["firm_name"] for f in p.proposed_firms]
     assert "Wang Lin" in firms and ("wang_lin", "shanghai", "headquarters") in got
     assert "ulin" in firms and ("ulin", "jinjiang", "headquarters") in got
@@ -566,7 +571,7 @@ def test_datelines_provinces_abroad_province_lists_and_every_partner_of_a_ventur
         "Vale Indonesia and Ford Motor. Hengyi Industries, a joint venture set up in Malaysia "
         "in which Hengyi Petrochemical holds 70 percent, runs a refinery."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     places = {x["place_name"]: x for x in p.proposed_places}
     assert ("envision_aesc", "delphos", "factory") in got and places["Delphos"]["parent_place_id"]
     assert ("longi", "bac_giang", "factory") in got
@@ -591,7 +596,7 @@ def test_the_tokyo_based_carmaker_is_the_japanese_firm_named_before():
         "The Yokohama-based carmaker also has a plant in Xiangyang. "
         "The Wuhan-based group also runs a plant in Shiyan."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("nissan_motor", "xiangyang", "factory") in got
     assert not any(r[0] == "dongfeng_nissan" and r[1] == "xiangyang" for r in got)
 
@@ -641,7 +646,7 @@ def test_a_unit_of_a_parent_is_not_the_parents_presence():
         "Huanghe Hydropower Development, the Xining-based unit of State Power Investment Corp, "
         "operates a solar power base in Gonghe county."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert not any(r[2] == "local_business_unit" for r in got)
     assert ("huanghe_hydropower_development", "xining", "headquarters") in got
 
@@ -667,7 +672,7 @@ def test_a_part_of_a_named_place_and_a_venture_named_earlier_in_the_sentence():
         "The partners formed Leapmotor International, in which Stellantis holds 51 percent; "
         "the venture is based in Amsterdam."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert "Zona Franca" in [x["place_name"] for x in p.proposed_places]
     assert "Zona Franca" not in [f["firm_name"] for f in p.proposed_firms]
     assert ("chery_automobile", "zona_franca", "factory") in got
@@ -681,7 +686,7 @@ def test_partners_of_a_venture_at_the_place_there_means_but_not_an_owner_in_an_a
         "The plant there is run by Ansteel Bayuquan, a joint venture in which Ansteel holds "
         "51 percent and Benxi Steel, now part of HBIS Group, holds the remaining 49 percent."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("ansteel_group", "bayuquan", "joint_venture") in got  # "Ansteel": its short name
     assert ("benxi_steel", "bayuquan", "joint_venture") in got
     assert not any(r[0] == "hbis_group" for r in got)
@@ -691,7 +696,7 @@ def test_there_is_the_place_the_sentence_is_about():
     p = propose(
         "Beijiao is a town in Shunde, south of Foshan, and Midea is still headquartered there."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert any(r[1] == "beijiao" and r[2] == "headquarters" for r in got), got
 
 
@@ -703,7 +708,7 @@ def test_odd_cased_names_names_with_of_and_a_firms_chairman():
         "The venture is owned by the Port of Rotterdam, which holds a 50 percent stake. "
         "'We want more,' Li Hanyang, Yuchai's chairman, told reporters."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     firms = [f["firm_name"] for f in p.proposed_firms]
     assert "SK hynix" in firms and any(r[0] == "sk_hynix" and r[1] == "dalian" for r in got)
     assert any(r[0] == "iflytek" and r[2] == "data_centre" for r in got)  # the reference's iFlytek
@@ -716,7 +721,7 @@ def test_an_amount_is_not_a_firm_named_by_a_number():
         "iFlytek said it would spend 2.6 billion yuan ($360 million) on a computing centre in "
         "Hefei. Qihoo 360 runs a data centre in Zhongwei."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert not any(r[0] == "qihoo_360" and r[1] == "hefei" for r in got)
     assert ("qihoo_360", "zhongwei", "data_centre") in got
 
@@ -726,7 +731,7 @@ def test_a_stock_markets_city_is_not_where_a_firm_is():
         "Founded in 1999, iFlytek is headquartered in Hefei, was listed in Shenzhen in 2008 "
         "and has left New York's Nasdaq."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("iflytek", "hefei", "headquarters") in got
     assert not any(r[1] in ("shenzhen", "new_york") for r in got)
     assert "Nasdaq" not in [f["firm_name"] for f in p.proposed_firms]
@@ -738,7 +743,7 @@ def test_a_freezone_and_a_listing_city_is_not_the_topic():
         "JA Solar, listed in Shenzhen since 2019, will build a module plant in the same free zone. "
         "The operator of the zone is a joint venture between Oman and the Port of Rotterdam."
     )
-    got = {(r["firm"], r["place"], r["presence_type"]) for r in p.relations}
+    got = relations(p)
     assert ("ja_solar", "sohar_freezone", "factory") in got
     assert ("port_of_rotterdam", "sohar_freezone", "joint_venture") in got
     assert not any(r[1] == "shenzhen" for r in got)
