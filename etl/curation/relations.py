@@ -262,8 +262,9 @@ def _place_of(
                 )
             )
             # "bases in Anhui, Jiangsu and Jiangxi provinces": provinces listed after a province
+            # (or countries after a country: "in India, Indonesia and Brazil")
             listed = listed or (
-                after_p[0].kind == nxt.kind == "province" and prev.kind == "province"
+                after_p[0].kind == nxt.kind == prev.kind and nxt.kind in ("province", "country")
             )
             if nxt.kind not in ("province", "region", "country") or listed:
                 # "in Shihezi, Xinjiang, and Baotou": not Xinjiang; "in Lijiang, Chuxiong and
@@ -356,6 +357,27 @@ def _partners(
     return out
 
 
+def _countries_listed(sentence: str, places: list[Mention]) -> set[int]:
+    """The starts of countries listed after "in", every one a country and the list ending
+    with "and" or "or": "in India, Indonesia and Brazil" (not "in China, Japan's Honda")."""
+    out: set[int] = set()
+    countries = [p for p in places if p.kind == "country" and p.key != "china"]
+    for i, first in enumerate(countries):
+        if not re.search(r"\b(?:in|at)\s+$", sentence[: first.start]):
+            continue
+        run = [first]
+        for nxt in countries[i + 1 :]:
+            gap = sentence[run[-1].end : nxt.start]
+            if not re.fullmatch(r",\s+|,?\s+(?:and|or)\s+", gap):
+                break
+            run.append(nxt)
+            if re.search(r"\b(?:and|or)\s+$", gap):
+                if not re.match(r"['’]s\b|-", sentence[nxt.end :]):
+                    out.update(p.start for p in run)
+                break
+    return out
+
+
 PARTNERS_REF = re.compile(
     r"\b(?:[Tt]he|[Bb]oth) partners\b|\b[Tt]he two (?:companies|groups|firms)\b"
 )
@@ -374,12 +396,15 @@ def relations_in(
     are the firms of the last joint venture named, for "the partners"."""
     status = status_of(sentence)
     # a country is a firm's home only as "Luxembourg-based"
-    # or a factory's "in Thailand" (not "in China": the articles' setting)
+    # or a factory's "in Thailand" (not "in China": the articles' setting), or one of a list
+    # of countries after "in" ("factories in India, Indonesia and Brazil")
+    listed = _countries_listed(sentence, places)
     places = [
         p
         for p in places
         if p.kind != "country"
         or sentence[p.end : p.end + 6] == "-based"
+        or p.start in listed
         or (
             p.key != "china"
             and re.search(r"\b(?:in|at)\s+$", sentence[: p.start])

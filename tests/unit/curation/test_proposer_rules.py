@@ -302,7 +302,9 @@ def test_homes_told_by_a_noun_or_before_the_firm():
         "Wistron, another Taipei company, sold a plant. "
         "Headquartered in Panzhihua, Sichuan, Pangang Group makes titanium. "
         "SK On, a unit of Seoul-based SK Innovation, makes cells. "
-        "Astronergy runs a module factory in Thailand."
+        "Astronergy runs a module factory in Thailand. "
+        "Sany Heavy Industry also has factories in India, Indonesia and Brazil. "
+        "Chery, with partners in Egypt, Japan's Honda and others, sold cars."
     )
     got = relations(p)
     assert ("shougang_group", "beijing", "headquarters") in got
@@ -314,6 +316,9 @@ def test_homes_told_by_a_noun_or_before_the_firm():
     # a country where a facility is: a relation, and the country a proposed place
     assert ("astronergy", "thailand", "factory") in got
     assert "thailand" in {pl["place_id"] for pl in p.proposed_places}
+    # every country of a list after "in"; not a country before a possessive ("Japan's Honda")
+    assert {("sany_heavy_industry", c, "factory") for c in ("india", "indonesia", "brazil")} <= got
+    assert not any(r[1] == "japan" for r in got)
 
 
 def test_more_facilities_partners_between_and_asides_starting_with_once():
