@@ -192,9 +192,14 @@ class PlaceGazetteer:
                 start, name = start + len(first) + 1, name[len(first) + 1 :]
             if any(s < end and start < e for s, e, _ in found + out):
                 continue
-            region = next((p for s, _, p in found if s > end and text[end:s].strip() == ","), None)
+            after = next(
+                ((p, e) for s, e, p in found if s > end and text[end:s].strip() == ","), None
+            )
+            region = after[0] if after else None
             if region is not None and region.place_type not in ("country", "region", "province"):
                 region = None
+            if after and re.match(r"['’]s\b", text[after[1] :]):
+                region = None  # "LG Energy Solution, South Korea's biggest battery maker"
             if g == 2 and region is None:
                 continue  # "Name, X" names a town only when X is a country or state
             if (

@@ -272,7 +272,8 @@ def name_mentions(sentence: str, is_place) -> list[NameMention]:
                 known.group(1),
             )  # "Yunnan Energy New Material, known as SEMCORP"
         elif re.match(
-            r",\s+(?:a|an|the|its|their|another|one of (?:the|[A-Z][\w']+))\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
+            r",\s+(?:a|an|the|its|their|another|one of (?:the|[A-Z][\w']+)|"
+            r"(?:[A-Z][\w-]+\s)?[A-Z][\w-]+['’]s)\s+(?:[\w-]+\s){0,4}?(?:[\w-]+-based|"
             r"compan(?:y|ies)|firms?|makers?|"
             r"subsidiary|unit|giant|group|manufacturer|supplier|startup|start-up|brand|venture|"
             r"developer|operator|retailer|carrier|airline|lender|insurer|bank|producer|miner|"

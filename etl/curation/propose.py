@@ -302,7 +302,9 @@ def propose_article(
             key=lambda p: p.start,
         )
         firm_countries.update(countries_named(sentence, firm_mentions))
-        last_firm = based_back(sentence, recent, firm_countries, last_firm) or last_firm
+        last_firm = (
+            based_back(sentence, firm_mentions, recent, firm_countries, last_firm) or last_firm
+        )
         recent += [f.key for f in firm_mentions]
         # a venture named earlier in this sentence is the one "the venture" means after it
         venture = next(

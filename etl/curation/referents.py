@@ -319,10 +319,20 @@ DEMONYM_COUNTRIES = {
     "French": "FR", "British": "GB", "Swiss": "CH", "Dutch": "NL", "Swedish": "SE",
     "Italian": "IT", "Taiwanese": "TW", "Danish": "DK", "Finnish": "FI", "Spanish": "ES",
     "Thai": "TH", "Indian": "IN", "Chinese": "CN", "Austrian": "AT", "Belgian": "BE",
+    "US": "US", "U.S.": "US", "Canadian": "CA", "Australian": "AU", "Norwegian": "NO",
 }  # fmt: skip
+_DEMONYMS = "|".join(re.escape(d) for d in sorted(DEMONYM_COUNTRIES, key=len, reverse=True))
 _OWNER = re.compile(r"((?:[A-Z][\w.-]*\s){0,2}[A-Z][\w.-]*)(?:['’]s|-based)\s+(?:[\w-]+\s+){0,2}$")
-_DEMONYM = re.compile(rf"\b({'|'.join(DEMONYM_COUNTRIES)})\s+(?:[\w-]+\s+){{0,2}}$")
-BASED_BACK = re.compile(rf"The ([A-Z][\w'’. -]+?)-based\s+(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN}\b")
+_DEMONYM = re.compile(rf"\b({_DEMONYMS})\s+(?:[\w-]+\s+){{0,2}}$")
+# "SK hynix, South Korea's second-largest chipmaker", "Toyota, the Japanese carmaker"
+_APPOSED_COUNTRY = re.compile(
+    rf",\s+(?:(?:an?|the)\s+)?(?:({_DEMONYMS})\s|((?:[A-Z][\w.-]*\s){{0,2}}[A-Z][\w.-]*)"
+    rf"(?:['’]s|-based)\s)(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN}\b"
+)
+# "The Tokyo-based carmaker", "for the Korean group"
+BASED_BACK = re.compile(
+    rf"\b[Tt]he (?:({_DEMONYMS})|([A-Z][\w'’. -]+?)-based)\s+(?:[\w-]+\s+){{0,2}}?{FIRM_NOUN}\b"
+)
 
 
 def _country_of(name: str) -> str | None:
@@ -342,16 +352,30 @@ def countries_named(sentence: str, firms: list[Mention]) -> dict[str, str]:
             out[f.key] = DEMONYM_COUNTRIES[m.group(1)]
         elif (m := _OWNER.search(before)) and (country := _country_of(m.group(1))):
             out[f.key] = country
+        elif m := _APPOSED_COUNTRY.match(sentence, f.end):
+            country = DEMONYM_COUNTRIES[m.group(1)] if m.group(1) else _country_of(m.group(2))
+            if country:
+                out[f.key] = country
     return out
 
 
 def based_back(
-    sentence: str, recent: list[str], countries: dict[str, str], last_firm: str | None
+    sentence: str,
+    firms: list[Mention],
+    recent: list[str],
+    countries: dict[str, str],
+    last_firm: str | None,
 ) -> str | None:
-    """ "The Tokyo-based carmaker also has ...": the firm named last whose country is the
-    place's (Honda Motor, "Japan's Honda Motor"), not simply the firm named last."""
-    m = BASED_BACK.match(sentence)
-    country = _country_of(m.group(1)) if m else None
+    """ "The Tokyo-based carmaker also has ...", "bases in China for the Korean group": the
+    firm named last whose country is the place's (Honda Motor, "Japan's Honda Motor"), not
+    simply the firm named last; only before the sentence names a firm (not "Toyota, the
+    Japanese carmaker")."""
+    m = BASED_BACK.search(sentence)
+    if m and firms and firms[0].start < m.start():
+        m = None
+    country = (
+        (DEMONYM_COUNTRIES[m.group(1)] if m.group(1) else _country_of(m.group(2))) if m else None
+    )
     if country in (None, "CN") or countries.get(last_firm or "") == country:
         return None  # "The Shenzhen-based company": the firm named last
     return next((k for k in reversed(recent) if countries.get(k) == country), None)

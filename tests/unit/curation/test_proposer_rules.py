@@ -179,6 +179,21 @@ def test_relations_follow_back_references_to_the_right_firm():
     assert not any(r[0] == "ustc" for r in got)
 
 
+def test_a_demonym_refers_back_to_the_firm_of_that_country():
+    p = propose(
+        "LG Energy Solution, South Korea's biggest battery maker, bought a plant in Dalian. "
+        "It is run by Solidigm, a subsidiary headquartered in Rancho Cordova, California. "
+        "Dalian is one of three bases in China for the Korean group. "
+        "The group already runs a DRAM fab in Wuxi."
+    )
+    got = relations(p)
+    assert ("lg_energy_solution", "wuxi", "factory") in got
+    assert not any(r[0] == "solidigm" and r[1] == "wuxi" for r in got)
+    # a firm before ", South Korea's ... maker": a firm, not a town of South Korea
+    assert "LG Energy Solution" in {f["firm_name"] for f in p.proposed_firms}
+    assert "Energy Solution" not in {pl["place_name"] for pl in p.proposed_places}
+
+
 def test_relations_follow_which_the_venture_and_the_capital_of():
     p = propose(
         "Origin Quantum, a start-up based in the capital of Anhui province, built a computer. "
